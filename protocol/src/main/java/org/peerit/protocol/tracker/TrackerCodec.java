@@ -1,0 +1,211 @@
+package org.peerit.protocol.tracker;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.CorruptedFrameException;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.SwarmId;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Byte layout of {@link TrackerMessage}s (big-endian):
+ * <pre>
+ * CONNECT   0x00 txid u32, magic u64
+ * ANNOUNCE  0x01 txid u32, connection id u64, swarm id [32], peer id [32], event u8, seed u8, tcp port u16,
+ *                numwant u16, candidate count u8, candidates
+ * CONNECTED 0x80 txid u32, connection id u64
+ * PEERS     0x81 txid u32, interval u32, seeders u32, leechers u32, count u16,
+ *                count x (peer id [32], seed u8, endpoint, candidate count u8, candidates)
+ * ERROR     0x83 txid u32, code u8, message length u8, UTF-8 message
+ * endpoint / candidate: family u8 (4 or 6), address [4 or 16], port u16
+ * </pre>
+ */
+public final class TrackerCodec {
+    public static final long MAGIC = 0x5045455249540001L; // "PEERIT" + protocol version 1
+    static final int CONNECT = 0x00;
+    static final int ANNOUNCE = 0x01;
+    static final int CONNECTED = 0x80;
+    static final int PEERS = 0x81;
+    static final int ERROR = 0x83;
+
+    private TrackerCodec() {
+    }
+
+    public static void encode(TrackerMessage msg, ByteBuf out) {
+        if (msg instanceof TrackerMessage.ConnectRequest m) {
+            out.writeByte(CONNECT).writeInt(m.txId()).writeLong(MAGIC);
+        } else if (msg instanceof TrackerMessage.AnnounceRequest m) {
+            out.writeByte(ANNOUNCE).writeInt(m.txId()).writeLong(m.connectionId())
+                    .writeBytes(m.swarmId().bytes()).writeBytes(m.peerId().bytes())
+                    .writeByte(m.event().ordinal()).writeByte(m.seed() ? 1 : 0)
+                    .writeShort(m.tcpPort()).writeShort(m.numWant());
+            writeEndpoints(out, m.candidates());
+        } else if (msg instanceof TrackerMessage.ConnectResponse m) {
+            out.writeByte(CONNECTED).writeInt(m.txId()).writeLong(m.connectionId());
+        } else if (msg instanceof TrackerMessage.AnnounceResponse m) {
+            out.writeByte(PEERS).writeInt(m.txId()).writeInt(m.intervalSeconds())
+                    .writeInt(m.seeders()).writeInt(m.leechers()).writeShort(m.peers().size());
+            for (TrackerPeer p : m.peers()) {
+                out.writeBytes(p.peerId().bytes()).writeByte(p.seed() ? 1 : 0);
+                writeEndpoint(out, p.endpoint());
+                writeEndpoints(out, p.candidates());
+            }
+        } else if (msg instanceof TrackerMessage.ErrorResponse m) {
+            byte[] text = truncateUtf8(m.message(), TrackerLimits.MAX_ERROR_MESSAGE);
+            out.writeByte(ERROR).writeInt(m.txId()).writeByte(m.code().ordinal()).writeByte(text.length).writeBytes(text);
+        } else {
+            throw new IllegalArgumentException("unknown message " + msg);
+        }
+    }
+
+    /** Decodes one datagram; a malformed one throws {@link CorruptedFrameException}. */
+    public static TrackerMessage decode(ByteBuf in) {
+        try {
+            if (in.readableBytes() > TrackerLimits.MAX_DATAGRAM) {
+                throw new CorruptedFrameException("datagram of " + in.readableBytes() + " bytes is too large");
+            }
+            int action = in.readUnsignedByte();
+            int txId = in.readInt();
+            TrackerMessage msg = switch (action) {
+                case CONNECT -> {
+                    if (in.readLong() != MAGIC) {
+                        throw new CorruptedFrameException("bad protocol magic");
+                    }
+                    yield new TrackerMessage.ConnectRequest(txId);
+                }
+                case ANNOUNCE -> announce(in, txId);
+                case CONNECTED -> new TrackerMessage.ConnectResponse(txId, in.readLong());
+                case PEERS -> peers(in, txId);
+                case ERROR -> error(in, txId);
+                default -> throw new CorruptedFrameException("unknown action " + action);
+            };
+            if (in.isReadable()) {
+                throw new CorruptedFrameException(in.readableBytes() + " trailing bytes");
+            }
+            return msg;
+        } catch (IndexOutOfBoundsException e) {
+            throw new CorruptedFrameException("truncated datagram");
+        } catch (IllegalArgumentException e) {
+            throw new CorruptedFrameException(e.getMessage());
+        }
+    }
+
+    private static TrackerMessage announce(ByteBuf in, int txId) {
+        long connectionId = in.readLong();
+        SwarmId swarm = SwarmId.wrap(bytes(in, SwarmId.LENGTH));
+        PeerId peer = PeerId.wrap(bytes(in, PeerId.LENGTH));
+        int event = in.readUnsignedByte();
+        if (event >= TrackerMessage.AnnounceEvent.values().length) {
+            throw new CorruptedFrameException("unknown event " + event);
+        }
+        boolean seed = flag(in.readUnsignedByte());
+        int port = in.readUnsignedShort();
+        int numWant = in.readUnsignedShort();
+        List<InetSocketAddress> candidates = readEndpoints(in);
+        return new TrackerMessage.AnnounceRequest(txId, connectionId, swarm, peer,
+                TrackerMessage.AnnounceEvent.values()[event], seed, port, numWant, candidates);
+    }
+
+    private static TrackerMessage peers(ByteBuf in, int txId) {
+        int interval = in.readInt();
+        int seeders = in.readInt();
+        int leechers = in.readInt();
+        int count = in.readUnsignedShort();
+        if (count > TrackerLimits.MAX_PEERS_PER_REPLY) {
+            throw new CorruptedFrameException(count + " peers in one reply");
+        }
+        List<TrackerPeer> peers = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            PeerId id = PeerId.wrap(bytes(in, PeerId.LENGTH));
+            boolean seed = flag(in.readUnsignedByte());
+            InetSocketAddress endpoint = readEndpoint(in);
+            peers.add(new TrackerPeer(id, seed, endpoint, readEndpoints(in)));
+        }
+        return new TrackerMessage.AnnounceResponse(txId, interval, seeders, leechers, peers);
+    }
+
+    private static TrackerMessage error(ByteBuf in, int txId) {
+        int code = in.readUnsignedByte();
+        if (code >= TrackerMessage.ErrorCode.values().length) {
+            throw new CorruptedFrameException("unknown error code " + code);
+        }
+        int length = in.readUnsignedByte();
+        String text = new String(bytes(in, length), StandardCharsets.UTF_8);
+        return new TrackerMessage.ErrorResponse(txId, TrackerMessage.ErrorCode.values()[code], text);
+    }
+
+    private static boolean flag(int b) {
+        if (b > 1) {
+            throw new CorruptedFrameException("flag byte " + b);
+        }
+        return b == 1;
+    }
+
+    private static byte[] bytes(ByteBuf in, int n) {
+        byte[] b = new byte[n];
+        in.readBytes(b);
+        return b;
+    }
+
+    private static void writeEndpoints(ByteBuf out, List<InetSocketAddress> endpoints) {
+        out.writeByte(endpoints.size());
+        for (InetSocketAddress e : endpoints) {
+            writeEndpoint(out, e);
+        }
+    }
+
+    private static void writeEndpoint(ByteBuf out, InetSocketAddress e) {
+        InetAddress address = e.getAddress();
+        if (address == null) {
+            throw new IllegalArgumentException("unresolved endpoint " + e);
+        }
+        out.writeByte(address instanceof Inet4Address ? 4 : 6).writeBytes(address.getAddress()).writeShort(e.getPort());
+    }
+
+    private static List<InetSocketAddress> readEndpoints(ByteBuf in) {
+        int count = in.readUnsignedByte();
+        if (count > TrackerLimits.MAX_CANDIDATES) {
+            throw new CorruptedFrameException(count + " candidates; at most " + TrackerLimits.MAX_CANDIDATES);
+        }
+        List<InetSocketAddress> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(readEndpoint(in));
+        }
+        return out;
+    }
+
+    private static InetSocketAddress readEndpoint(ByteBuf in) {
+        int family = in.readUnsignedByte();
+        int length = family == 4 ? 4 : family == 6 ? 16 : -1;
+        if (length < 0) {
+            throw new CorruptedFrameException("address family " + family);
+        }
+        byte[] address = bytes(in, length);
+        int port = in.readUnsignedShort();
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(address), port);
+        } catch (UnknownHostException e) {
+            throw new CorruptedFrameException("bad address");
+        }
+    }
+
+    private static byte[] truncateUtf8(String s, int maxBytes) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= maxBytes) {
+            return b;
+        }
+        int end = maxBytes;
+        while (end > 0 && (b[end] & 0xC0) == 0x80) {
+            end--; // do not cut a multi-byte character in half
+        }
+        byte[] out = new byte[end];
+        System.arraycopy(b, 0, out, 0, end);
+        return out;
+    }
+}

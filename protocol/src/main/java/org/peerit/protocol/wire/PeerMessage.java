@@ -1,0 +1,156 @@
+package org.peerit.protocol.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCounted;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.SwarmId;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Messages of the peer wire protocol. Each travels in one length-prefixed frame:
+ * {@code <length u32><type u8><payload>}, where a zero length is a keep-alive.
+ */
+public sealed interface PeerMessage {
+
+    /** First message in each direction: which swarm this connection is for and who is speaking. */
+    record Handshake(int version, SwarmId swarmId, PeerId peerId, int listenPort) implements PeerMessage {
+        public Handshake {
+            Objects.requireNonNull(swarmId, "swarmId");
+            Objects.requireNonNull(peerId, "peerId");
+            if (listenPort < 0 || listenPort > 65535) {
+                throw new IllegalArgumentException("listen port " + listenPort + " out of range");
+            }
+        }
+    }
+
+    /** The chunks the sender has, bit i (most significant bit first) for chunk i. */
+    record Bitfield(byte[] bits) implements PeerMessage {
+        public Bitfield {
+            bits = bits.clone();
+        }
+
+        @Override
+        public byte[] bits() {
+            return bits.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bitfield b && Arrays.equals(bits, b.bits);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bits);
+        }
+    }
+
+    record Have(int chunk) implements PeerMessage {
+        public Have {
+            requireNonNegative("chunk", chunk);
+        }
+    }
+
+    record Interested() implements PeerMessage {
+    }
+
+    record NotInterested() implements PeerMessage {
+    }
+
+    record Choke() implements PeerMessage {
+    }
+
+    record Unchoke() implements PeerMessage {
+    }
+
+    /** Asks for {@code length} bytes of a chunk starting at {@code offset}. */
+    record Request(int chunk, int offset, int length) implements PeerMessage {
+        public Request {
+            requireNonNegative("chunk", chunk);
+            requireNonNegative("offset", offset);
+            if (length <= 0 || length > WireLimits.MAX_BLOCK) {
+                throw new IllegalArgumentException("block length " + length + " outside 1.." + WireLimits.MAX_BLOCK);
+            }
+        }
+    }
+
+    /** Withdraws an earlier request. */
+    record Cancel(int chunk, int offset, int length) implements PeerMessage {
+        public Cancel {
+            requireNonNegative("chunk", chunk);
+            requireNonNegative("offset", offset);
+            requireNonNegative("length", length);
+        }
+    }
+
+    /** A block of data; the receiver owns (and must release) {@code data}. */
+    record Piece(int chunk, int offset, ByteBuf data) implements PeerMessage, ReferenceCounted {
+        public Piece {
+            requireNonNegative("chunk", chunk);
+            requireNonNegative("offset", offset);
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public int refCnt() {
+            return data.refCnt();
+        }
+
+        @Override
+        public Piece retain() {
+            data.retain();
+            return this;
+        }
+
+        @Override
+        public Piece retain(int increment) {
+            data.retain(increment);
+            return this;
+        }
+
+        @Override
+        public Piece touch() {
+            data.touch();
+            return this;
+        }
+
+        @Override
+        public Piece touch(Object hint) {
+            data.touch(hint);
+            return this;
+        }
+
+        @Override
+        public boolean release() {
+            return data.release();
+        }
+
+        @Override
+        public boolean release(int decrement) {
+            return data.release(decrement);
+        }
+    }
+
+    /** Peer exchange: endpoints the sender is connected to (added) or no longer connected to (dropped). */
+    record Pex(List<PexPeer> added, List<PexPeer> dropped) implements PeerMessage {
+        public Pex {
+            added = List.copyOf(added);
+            dropped = List.copyOf(dropped);
+            if (added.size() > WireLimits.MAX_PEX_PEERS || dropped.size() > WireLimits.MAX_PEX_PEERS) {
+                throw new IllegalArgumentException("at most " + WireLimits.MAX_PEX_PEERS + " peers per PEX list");
+            }
+        }
+    }
+
+    record KeepAlive() implements PeerMessage {
+    }
+
+    private static void requireNonNegative(String what, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(what + " " + value + " is negative");
+        }
+    }
+}

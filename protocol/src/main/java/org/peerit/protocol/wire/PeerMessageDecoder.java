@@ -1,0 +1,163 @@
+package org.peerit.protocol.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.SwarmId;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns one frame (as cut by {@link PeerFrameDecoder}) into a {@link PeerMessage}; anything malformed is refused. */
+public final class PeerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
+    private static final PeerMessage.Interested INTERESTED = new PeerMessage.Interested();
+    private static final PeerMessage.NotInterested NOT_INTERESTED = new PeerMessage.NotInterested();
+    private static final PeerMessage.Choke CHOKE = new PeerMessage.Choke();
+    private static final PeerMessage.Unchoke UNCHOKE = new PeerMessage.Unchoke();
+    private static final PeerMessage.KeepAlive KEEP_ALIVE = new PeerMessage.KeepAlive();
+
+    public PeerMessageDecoder() {
+        super(ByteBuf.class);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        out.add(decode(frame));
+    }
+
+    static PeerMessage decode(ByteBuf frame) {
+        if (!frame.isReadable()) {
+            return KEEP_ALIVE;
+        }
+        byte type = frame.readByte();
+        PeerMessage message;
+        switch (type) {
+            case MessageType.HANDSHAKE -> message = handshake(frame);
+            case MessageType.BITFIELD -> {
+                byte[] bits = new byte[frame.readableBytes()];
+                frame.readBytes(bits);
+                message = new PeerMessage.Bitfield(bits);
+            }
+            case MessageType.HAVE -> {
+                expect(frame, 4, "HAVE");
+                message = new PeerMessage.Have(nonNegative(frame.readInt(), "chunk"));
+            }
+            case MessageType.INTERESTED -> message = empty(frame, INTERESTED, "INTERESTED");
+            case MessageType.NOT_INTERESTED -> message = empty(frame, NOT_INTERESTED, "NOT_INTERESTED");
+            case MessageType.CHOKE -> message = empty(frame, CHOKE, "CHOKE");
+            case MessageType.UNCHOKE -> message = empty(frame, UNCHOKE, "UNCHOKE");
+            case MessageType.REQUEST -> {
+                expect(frame, 12, "REQUEST");
+                int chunk = nonNegative(frame.readInt(), "chunk");
+                int offset = nonNegative(frame.readInt(), "offset");
+                int length = frame.readInt();
+                if (length <= 0 || length > WireLimits.MAX_BLOCK) {
+                    throw new CorruptedFrameException("REQUEST for " + length + " bytes; blocks are 1.." + WireLimits.MAX_BLOCK);
+                }
+                message = new PeerMessage.Request(chunk, offset, length);
+            }
+            case MessageType.CANCEL -> {
+                expect(frame, 12, "CANCEL");
+                message = new PeerMessage.Cancel(nonNegative(frame.readInt(), "chunk"),
+                        nonNegative(frame.readInt(), "offset"), nonNegative(frame.readInt(), "length"));
+            }
+            case MessageType.PIECE -> {
+                if (frame.readableBytes() < 9) {
+                    throw new CorruptedFrameException("PIECE without data");
+                }
+                int chunk = nonNegative(frame.readInt(), "chunk");
+                int offset = nonNegative(frame.readInt(), "offset");
+                if (frame.readableBytes() > WireLimits.MAX_BLOCK) {
+                    throw new CorruptedFrameException("PIECE of " + frame.readableBytes() + " bytes exceeds " + WireLimits.MAX_BLOCK);
+                }
+                message = new PeerMessage.Piece(chunk, offset, frame.readRetainedSlice(frame.readableBytes()));
+            }
+            case MessageType.PEX -> message = pex(frame);
+            default -> throw new CorruptedFrameException("unknown message type " + type);
+        }
+        return message;
+    }
+
+    private static PeerMessage.Handshake handshake(ByteBuf frame) {
+        expect(frame, MessageType.HANDSHAKE_BODY, "HANDSHAKE");
+        for (byte b : MessageType.MAGIC) {
+            if (frame.readByte() != b) {
+                throw new CorruptedFrameException("not a peerit handshake");
+            }
+        }
+        int version = frame.readUnsignedShort();
+        byte[] swarm = new byte[SwarmId.LENGTH];
+        frame.readBytes(swarm);
+        byte[] peerId = new byte[PeerId.LENGTH];
+        frame.readBytes(peerId);
+        int port = frame.readUnsignedShort();
+        return new PeerMessage.Handshake(version, SwarmId.wrap(swarm), PeerId.wrap(peerId), port);
+    }
+
+    private static PeerMessage.Pex pex(ByteBuf frame) {
+        List<PexPeer> added = pexList(frame);
+        List<PexPeer> dropped = pexList(frame);
+        if (frame.isReadable()) {
+            throw new CorruptedFrameException("PEX has " + frame.readableBytes() + " trailing bytes");
+        }
+        return new PeerMessage.Pex(added, dropped);
+    }
+
+    private static List<PexPeer> pexList(ByteBuf frame) {
+        if (!frame.isReadable()) {
+            throw new CorruptedFrameException("PEX truncated");
+        }
+        int count = frame.readUnsignedByte();
+        if (count > WireLimits.MAX_PEX_PEERS) {
+            throw new CorruptedFrameException("PEX lists " + count + " peers; at most " + WireLimits.MAX_PEX_PEERS);
+        }
+        List<PexPeer> peers = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            if (!frame.isReadable()) {
+                throw new CorruptedFrameException("PEX truncated");
+            }
+            int family = frame.readUnsignedByte();
+            int addressLength = family == 4 ? 4 : family == 6 ? 16 : -1;
+            if (addressLength < 0) {
+                throw new CorruptedFrameException("PEX address family " + family);
+            }
+            if (frame.readableBytes() < addressLength + 2) {
+                throw new CorruptedFrameException("PEX truncated");
+            }
+            byte[] address = new byte[addressLength];
+            frame.readBytes(address);
+            int port = frame.readUnsignedShort();
+            if (port == 0) {
+                throw new CorruptedFrameException("PEX port 0");
+            }
+            try {
+                peers.add(new PexPeer(InetAddress.getByAddress(address), port));
+            } catch (UnknownHostException e) {
+                throw new CorruptedFrameException("PEX address", e);
+            }
+        }
+        return peers;
+    }
+
+    private static <T extends PeerMessage> T empty(ByteBuf frame, T message, String name) {
+        expect(frame, 0, name);
+        return message;
+    }
+
+    private static void expect(ByteBuf frame, int bodyLength, String name) {
+        if (frame.readableBytes() != bodyLength) {
+            throw new CorruptedFrameException(name + " body is " + frame.readableBytes() + " bytes, expected " + bodyLength);
+        }
+    }
+
+    private static int nonNegative(int value, String what) {
+        if (value < 0) {
+            throw new CorruptedFrameException(what + " " + Integer.toUnsignedString(value) + " out of range");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,80 @@
+package org.peerit.protocol.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageEncoder;
+
+import java.net.Inet4Address;
+import java.util.List;
+
+/**
+ * Writes {@link PeerMessage}s as length-prefixed frames. A PIECE's data is passed on as its own buffer after the
+ * header, never copied.
+ */
+@ChannelHandler.Sharable
+public final class PeerMessageEncoder extends MessageToMessageEncoder<PeerMessage> {
+    public PeerMessageEncoder() {
+        super(PeerMessage.class);
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, PeerMessage msg, List<Object> out) {
+        if (msg instanceof PeerMessage.Piece piece) {
+            ByteBuf header = ctx.alloc().buffer(13);
+            header.writeInt(9 + piece.data().readableBytes()).writeByte(MessageType.PIECE)
+                    .writeInt(piece.chunk()).writeInt(piece.offset());
+            out.add(header);
+            out.add(piece.data().retain());
+        } else {
+            out.add(encode(ctx.alloc(), msg));
+        }
+    }
+
+    /** Encodes every message but PIECE into one buffer holding the whole frame. */
+    static ByteBuf encode(ByteBufAllocator alloc, PeerMessage msg) {
+        ByteBuf buf = alloc.buffer();
+        buf.writeInt(0);
+        if (msg instanceof PeerMessage.Handshake h) {
+            buf.writeByte(MessageType.HANDSHAKE).writeBytes(MessageType.MAGIC).writeShort(h.version())
+                    .writeBytes(h.swarmId().bytes()).writeBytes(h.peerId().bytes()).writeShort(h.listenPort());
+        } else if (msg instanceof PeerMessage.Bitfield b) {
+            buf.writeByte(MessageType.BITFIELD).writeBytes(b.bits());
+        } else if (msg instanceof PeerMessage.Have h) {
+            buf.writeByte(MessageType.HAVE).writeInt(h.chunk());
+        } else if (msg instanceof PeerMessage.Interested) {
+            buf.writeByte(MessageType.INTERESTED);
+        } else if (msg instanceof PeerMessage.NotInterested) {
+            buf.writeByte(MessageType.NOT_INTERESTED);
+        } else if (msg instanceof PeerMessage.Choke) {
+            buf.writeByte(MessageType.CHOKE);
+        } else if (msg instanceof PeerMessage.Unchoke) {
+            buf.writeByte(MessageType.UNCHOKE);
+        } else if (msg instanceof PeerMessage.Request r) {
+            buf.writeByte(MessageType.REQUEST).writeInt(r.chunk()).writeInt(r.offset()).writeInt(r.length());
+        } else if (msg instanceof PeerMessage.Cancel c) {
+            buf.writeByte(MessageType.CANCEL).writeInt(c.chunk()).writeInt(c.offset()).writeInt(c.length());
+        } else if (msg instanceof PeerMessage.Pex p) {
+            buf.writeByte(MessageType.PEX);
+            writePexList(buf, p.added());
+            writePexList(buf, p.dropped());
+        } else if (msg instanceof PeerMessage.KeepAlive) {
+            // An empty frame.
+        } else {
+            buf.release();
+            throw new IllegalArgumentException("cannot encode " + msg.getClass().getSimpleName() + " here");
+        }
+        buf.setInt(0, buf.readableBytes() - 4);
+        return buf;
+    }
+
+    private static void writePexList(ByteBuf buf, List<PexPeer> peers) {
+        buf.writeByte(peers.size());
+        for (PexPeer peer : peers) {
+            buf.writeByte(peer.address() instanceof Inet4Address ? 4 : 6);
+            buf.writeBytes(peer.address().getAddress());
+            buf.writeShort(peer.port());
+        }
+    }
+}
