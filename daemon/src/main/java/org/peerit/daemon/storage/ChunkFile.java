@@ -1,0 +1,127 @@
+package org.peerit.daemon.storage;
+
+import io.netty.buffer.ByteBuf;
+import org.peerit.protocol.manifest.Manifest;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.Arrays;
+
+/**
+ * The file a share reads chunks from and (while downloading) writes blocks into, with positional I/O only: the file
+ * is never held in memory. Thread-safe, as {@link FileChannel}'s positional operations are.
+ */
+public final class ChunkFile implements AutoCloseable {
+    private static final int HASH_BUFFER = 1 << 20;
+
+    private final Manifest manifest;
+    private final FileChannel channel;
+    private final boolean writable;
+
+    private ChunkFile(Manifest manifest, FileChannel channel, boolean writable) {
+        this.manifest = manifest;
+        this.channel = channel;
+        this.writable = writable;
+    }
+
+    /** A complete file, only read. */
+    public static ChunkFile openComplete(Manifest manifest, Path path) throws IOException {
+        return new ChunkFile(manifest, FileChannel.open(path, StandardOpenOption.READ), false);
+    }
+
+    /** A download in progress: created if missing, and sized to the final length at once. */
+    public static ChunkFile openPartial(Manifest manifest, Path path) throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        try {
+            if (ch.size() > manifest.size()) {
+                ch.truncate(manifest.size());
+            }
+            if (ch.size() < manifest.size()) {
+                // Extending by one byte at the end makes a sparse file of the full length.
+                ch.write(ByteBuffer.wrap(new byte[1]), manifest.size() - 1);
+            }
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return new ChunkFile(manifest, ch, true);
+    }
+
+    public long size() throws IOException {
+        return channel.size();
+    }
+
+    /** Reads {@code length} bytes of chunk {@code chunk} at {@code offset} into {@code dst}. */
+    public void read(int chunk, int offset, int length, ByteBuf dst) throws IOException {
+        long position = manifest.chunkOffset(chunk) + offset;
+        int remaining = length;
+        while (remaining > 0) {
+            int n = dst.writeBytes(channel, position, remaining);
+            if (n < 0) {
+                throw new IOException("file is shorter than the manifest says (ended at " + position + ")");
+            }
+            position += n;
+            remaining -= n;
+        }
+    }
+
+    public void write(int chunk, int offset, ByteBuf src) throws IOException {
+        if (!writable) {
+            throw new IOException("file is open read-only");
+        }
+        long position = manifest.chunkOffset(chunk) + offset;
+        while (src.isReadable()) {
+            position += src.readBytes(channel, position, src.readableBytes());
+        }
+    }
+
+    /** Whether chunk {@code chunk} as stored matches the manifest's hash. */
+    public boolean verifyChunk(int chunk) throws IOException {
+        MessageDigest digest = org.peerit.protocol.manifest.ManifestFactory.sha256();
+        ByteBuffer buffer = ByteBuffer.allocate(Math.min(HASH_BUFFER, manifest.chunkLength(chunk)));
+        long position = manifest.chunkOffset(chunk);
+        long end = position + manifest.chunkLength(chunk);
+        hashRange(digest, buffer, position, end);
+        return Arrays.equals(digest.digest(), manifest.chunkDigest(chunk));
+    }
+
+    /** Whether the whole file matches the manifest's file hash. */
+    public boolean verifyFile() throws IOException {
+        if (channel.size() != manifest.size()) {
+            return false;
+        }
+        MessageDigest digest = org.peerit.protocol.manifest.ManifestFactory.sha256();
+        hashRange(digest, ByteBuffer.allocateDirect(HASH_BUFFER), 0, manifest.size());
+        return Arrays.equals(digest.digest(), manifest.fileDigest());
+    }
+
+    private void hashRange(MessageDigest digest, ByteBuffer buffer, long position, long end) throws IOException {
+        while (position < end) {
+            buffer.clear();
+            buffer.limit((int) Math.min(buffer.capacity(), end - position));
+            int n = channel.read(buffer, position);
+            if (n < 0) {
+                throw new IOException("file ended at " + position + " bytes; the manifest says " + manifest.size());
+            }
+            buffer.flip();
+            digest.update(buffer);
+            position += n;
+        }
+    }
+
+    /** Makes written blocks durable, so a saved bitfield never claims data a crash could lose. */
+    public void force() throws IOException {
+        if (writable) {
+            channel.force(false);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,439 @@
+package org.peerit.daemon.swarm;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.peerit.daemon.storage.Bitfields;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.wire.PeerMessage;
+import org.peerit.protocol.wire.WireLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One connection to one peer for one swarm: the protocol state machine on top of the frame codecs. Runs on the
+ * engine thread (all peer channels share the engine's event loop), so it touches its {@link Share} directly.
+ */
+final class PeerSession extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
+    static final int PROTOCOL_VERSION = 1;
+    /** Requests a peer may queue at us; more is abuse and closes the connection. */
+    private static final int MAX_QUEUED_REQUESTS = 4096;
+    private static final int MIN_DEPTH = 8;
+    private static final int MAX_DEPTH = 256;
+
+    private final SwarmEngine engine;
+    private final boolean outbound;
+    private final String path;
+    private Channel channel;
+    private Share share;
+    private PeerId peerId;
+    private int peerListenPort;
+    private boolean bitfieldAllowed;
+    private BitSet peerHas = new BitSet();
+
+    boolean amChoking = true;
+    boolean amInterested;
+    boolean peerChoking = true;
+    boolean peerInterested;
+    /** Our requests not yet answered, with the time each was sent. */
+    final Map<Block, Long> outstanding = new LinkedHashMap<>();
+    private final ArrayDeque<PeerMessage.Request> uploads = new ArrayDeque<>();
+    private boolean uploadWakeScheduled;
+    private boolean requestWakeScheduled;
+    final RateMeter down = new RateMeter();
+    final RateMeter up = new RateMeter();
+    int depth = 16;
+    long connectedNanos = System.nanoTime();
+
+    /** Outbound: we dialled for {@code share}. Inbound: {@code share} is null until the handshake names one. */
+    PeerSession(SwarmEngine engine, Share share, boolean outbound, String path) {
+        this.engine = engine;
+        this.share = share;
+        this.outbound = outbound;
+        this.path = path;
+    }
+
+    PeerId peerId() {
+        return peerId;
+    }
+
+    BitSet peerHas() {
+        return peerHas;
+    }
+
+    boolean isSeed() {
+        return share != null && peerHas.cardinality() == share.manifest().chunkCount();
+    }
+
+    boolean outbound() {
+        return outbound;
+    }
+
+    String path() {
+        return path;
+    }
+
+    InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    int peerListenPort() {
+        return peerListenPort;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        if (outbound) {
+            sendHandshake();
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void sendHandshake() {
+        channel.writeAndFlush(new PeerMessage.Handshake(PROTOCOL_VERSION, share.id(), engine.peerId(), engine.listenPort()));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (peerId == null) {
+                onHandshake(msg);
+            } else {
+                dispatch((PeerMessage) msg);
+            }
+        } catch (ProtocolViolation e) {
+            close(e.getMessage());
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHandshake(Object msg) {
+        if (!(msg instanceof PeerMessage.Handshake h)) {
+            throw new ProtocolViolation("first message was not a handshake");
+        }
+        if (h.version() != PROTOCOL_VERSION) {
+            throw new ProtocolViolation("peer speaks protocol version " + h.version());
+        }
+        if (h.peerId().equals(engine.peerId())) {
+            throw new ProtocolViolation("connected to ourselves");
+        }
+        if (outbound) {
+            if (!h.swarmId().equals(share.id())) {
+                throw new ProtocolViolation("peer answered for another swarm");
+            }
+        } else {
+            share = engine.share(h.swarmId());
+            if (share == null) {
+                throw new ProtocolViolation("peer asked for swarm " + h.swarmId().shortHex() + ", which we do not serve");
+            }
+        }
+        if (!share.accept(this, h.peerId())) {
+            throw new ProtocolViolation("not accepted");
+        }
+        peerId = h.peerId();
+        peerListenPort = h.listenPort();
+        if (!outbound) {
+            sendHandshake();
+        }
+        channel.writeAndFlush(new PeerMessage.Bitfield(Bitfields.toBytes(share.have(), share.manifest().chunkCount())));
+        bitfieldAllowed = true;
+        log.debug("{}: connected to {} at {} ({})", share.name(), peerId, channel.remoteAddress(), path);
+    }
+
+    private void dispatch(PeerMessage msg) {
+        boolean first = bitfieldAllowed;
+        bitfieldAllowed = false;
+        if (msg instanceof PeerMessage.Piece piece) {
+            onPiece(piece);
+        } else if (msg instanceof PeerMessage.Request r) {
+            onRequest(r);
+        } else if (msg instanceof PeerMessage.Have have) {
+            onHave(have.chunk());
+        } else if (msg instanceof PeerMessage.Bitfield b) {
+            if (!first) {
+                throw new ProtocolViolation("BITFIELD after other messages");
+            }
+            BitSet bits = Bitfields.fromBytes(b.bits(), share.manifest().chunkCount());
+            if (bits == null) {
+                throw new ProtocolViolation("BITFIELD does not match the chunk count");
+            }
+            peerHas = bits;
+            share.peerBitfield(this, bits);
+        } else if (msg instanceof PeerMessage.Interested) {
+            peerInterested = true;
+            share.choker().interestChanged(this);
+        } else if (msg instanceof PeerMessage.NotInterested) {
+            peerInterested = false;
+            share.choker().interestChanged(this);
+        } else if (msg instanceof PeerMessage.Choke) {
+            peerChoking = true;
+            abandonAll();
+        } else if (msg instanceof PeerMessage.Unchoke) {
+            peerChoking = false;
+            fillRequests();
+        } else if (msg instanceof PeerMessage.Cancel c) {
+            uploads.removeIf(r -> r.chunk() == c.chunk() && r.offset() == c.offset() && r.length() == c.length());
+        } else if (msg instanceof PeerMessage.Handshake) {
+            throw new ProtocolViolation("second handshake");
+        }
+        // KEEPALIVE needs nothing; PEX is accepted but not yet acted on.
+    }
+
+    private void onHave(int chunk) {
+        if (chunk >= share.manifest().chunkCount()) {
+            throw new ProtocolViolation("HAVE for chunk " + chunk + " outside the file");
+        }
+        if (!peerHas.get(chunk)) {
+            peerHas.set(chunk);
+            share.peerHave(this, chunk);
+        }
+    }
+
+    private void onRequest(PeerMessage.Request r) {
+        var m = share.manifest();
+        if (r.chunk() >= m.chunkCount() || (long) r.offset() + r.length() > m.chunkLength(r.chunk())) {
+            throw new ProtocolViolation("REQUEST outside the file (chunk " + r.chunk() + ", offset " + r.offset() + ")");
+        }
+        if (!share.have().get(r.chunk())) {
+            throw new ProtocolViolation("REQUEST for chunk " + r.chunk() + ", which we never announced");
+        }
+        if (amChoking) {
+            return; // requests while choked are dropped, as the peer knows
+        }
+        if (uploads.size() >= MAX_QUEUED_REQUESTS) {
+            throw new ProtocolViolation("more than " + MAX_QUEUED_REQUESTS + " requests queued");
+        }
+        uploads.add(r);
+        serveUploads();
+    }
+
+    private void onPiece(PeerMessage.Piece piece) {
+        Block block = new Block(piece.chunk(), piece.offset(), piece.data().readableBytes());
+        if (outstanding.remove(block) == null) {
+            return; // cancelled or timed out and already asked elsewhere: drop it
+        }
+        down.add(block.length());
+        share.blockArrived(this, block, piece.data());
+        fillRequests();
+    }
+
+    /** Asks for more blocks, up to the pipeline depth, if the peer lets us and the download rate allows. */
+    void fillRequests() {
+        if (peerChoking || !amInterested || !channel.isActive() || !share.isDownloading()) {
+            return;
+        }
+        int want = depth - outstanding.size();
+        if (want <= 0) {
+            return;
+        }
+        long wait = engine.downloadLimit().nanosUntilAvailable(System.nanoTime());
+        if (wait > 0) {
+            if (!requestWakeScheduled) {
+                requestWakeScheduled = true;
+                channel.eventLoop().schedule(() -> {
+                    requestWakeScheduled = false;
+                    fillRequests();
+                }, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+            return;
+        }
+        List<Block> blocks = new ArrayList<>(want);
+        share.picker().pick(this, peerHas, outstanding.keySet(), want, blocks);
+        long now = System.nanoTime();
+        for (Block b : blocks) {
+            outstanding.put(b, now);
+            channel.write(new PeerMessage.Request(b.chunk(), b.offset(), b.length()));
+        }
+        if (!blocks.isEmpty()) {
+            channel.flush();
+        }
+    }
+
+    void cancel(Block block) {
+        if (outstanding.remove(block) != null) {
+            channel.writeAndFlush(new PeerMessage.Cancel(block.chunk(), block.offset(), block.length()));
+        }
+    }
+
+    /** Gives back every outstanding request so other peers can take them. */
+    void abandonAll() {
+        for (Block b : outstanding.keySet()) {
+            share.picker().abandoned(b);
+        }
+        outstanding.clear();
+    }
+
+    /** Once a second: rates, request timeouts, pipeline depth. */
+    void tick(double seconds, long nowNanos, long timeoutNanos) {
+        down.tick(seconds);
+        up.tick(seconds);
+        boolean timedOut = false;
+        for (Iterator<Map.Entry<Block, Long>> it = outstanding.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Block, Long> e = it.next();
+            if (nowNanos - e.getValue() > timeoutNanos) {
+                share.picker().abandoned(e.getKey());
+                it.remove();
+                timedOut = true;
+            }
+        }
+        if (timedOut) {
+            log.debug("{}: requests to {} timed out; asking others", share.name(), peerId);
+            depth = MIN_DEPTH;
+        } else {
+            // Keep about half a second of this peer's rate in flight.
+            long target = down.bytesPerSecond() / 2 / WireLimits.BLOCK;
+            depth = (int) Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, Math.max(target, depth)));
+        }
+        fillRequests();
+    }
+
+    void sendHave(int chunk) {
+        channel.writeAndFlush(new PeerMessage.Have(chunk));
+    }
+
+    void setInterested(boolean interested) {
+        if (interested != amInterested) {
+            amInterested = interested;
+            channel.writeAndFlush(interested ? new PeerMessage.Interested() : new PeerMessage.NotInterested());
+            if (interested) {
+                fillRequests();
+            } else {
+                abandonAll();
+            }
+        }
+    }
+
+    void choke() {
+        if (!amChoking) {
+            amChoking = true;
+            uploads.clear();
+            channel.writeAndFlush(new PeerMessage.Choke());
+        }
+    }
+
+    void unchoke() {
+        if (amChoking) {
+            amChoking = false;
+            channel.writeAndFlush(new PeerMessage.Unchoke());
+        }
+    }
+
+    /** Sends queued blocks while the socket takes them and the upload rate allows. */
+    private void serveUploads() {
+        boolean wrote = false;
+        try {
+            while (!uploads.isEmpty() && channel.isWritable() && !amChoking) {
+                long wait = engine.uploadLimit().nanosUntilAvailable(System.nanoTime());
+                if (wait > 0) {
+                    if (!uploadWakeScheduled) {
+                        uploadWakeScheduled = true;
+                        channel.eventLoop().schedule(() -> {
+                            uploadWakeScheduled = false;
+                            serveUploads();
+                        }, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    }
+                    break;
+                }
+                PeerMessage.Request r = uploads.poll();
+                ByteBuf data = channel.alloc().directBuffer(r.length());
+                try {
+                    share.file().read(r.chunk(), r.offset(), r.length(), data);
+                } catch (IOException e) {
+                    data.release();
+                    share.storageFailed("cannot read " + share.name() + ": " + e.getMessage());
+                    return;
+                }
+                engine.uploadLimit().take(r.length(), System.nanoTime());
+                up.add(r.length());
+                share.uploaded(r.length());
+                channel.write(new PeerMessage.Piece(r.chunk(), r.offset(), data));
+                wrote = true;
+            }
+        } finally {
+            if (wrote) {
+                channel.flush();
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && peerId != null) {
+            serveUploads();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.WRITER_IDLE) {
+                ctx.writeAndFlush(new PeerMessage.KeepAlive());
+            } else if (idle.state() == IdleState.READER_IDLE) {
+                close("silent for too long");
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (share != null && peerId != null) {
+            abandonAll();
+            uploads.clear();
+            share.sessionClosed(this);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException) {
+            close("sent a malformed frame: " + cause.getMessage());
+        } else if (cause instanceof IOException) {
+            log.debug("connection to {} failed: {}", ctx.channel().remoteAddress(), cause.getMessage());
+            ctx.close();
+        } else {
+            log.warn("peer session error with {}", ctx.channel().remoteAddress(), cause);
+            ctx.close();
+        }
+    }
+
+    void close(String reason) {
+        if (channel.isOpen()) {
+            log.info("{}closing connection to {} ({}): {}", share == null ? "" : share.name() + ": ",
+                    peerId == null ? "unknown peer" : peerId, channel.remoteAddress(), reason);
+            channel.close();
+        }
+    }
+
+    boolean isActive() {
+        return channel != null && channel.isActive();
+    }
+
+    /** The peer broke the protocol; the connection is closed. */
+    static final class ProtocolViolation extends RuntimeException {
+        ProtocolViolation(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,393 @@
+package org.peerit.daemon.swarm;
+
+import io.netty.buffer.ByteBuf;
+import org.peerit.daemon.storage.ChunkFile;
+import org.peerit.daemon.tracker.TrackerClient;
+import org.peerit.protocol.manifest.TrackerAddress;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.manifest.SwarmId;
+import org.peerit.protocol.tracker.TrackerPeer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One file being shared or downloaded: its manifest and storage, the peers connected for it, which chunks we hold
+ * and which we are fetching. Lives on the engine thread.
+ */
+public final class Share {
+    private static final Logger log = LoggerFactory.getLogger(Share.class);
+    /** A peer whose chunk failed verification together with others' blocks is banned on its second strike. */
+    private static final int STRIKES_TO_BAN = 2;
+
+    private final SwarmEngine engine;
+    private final Manifest manifest;
+    private final SwarmId id;
+    private final Path finalPath;
+    private final PiecePicker picker;
+    private final Choker choker;
+    private final Map<PeerId, PeerSession> sessions = new HashMap<>();
+    private final Set<PeerId> connecting = new HashSet<>();
+    private final Set<PeerId> banned = new HashSet<>();
+    private final Map<PeerId, Integer> strikes = new HashMap<>();
+    private final RateMeter down = new RateMeter();
+    private final RateMeter up = new RateMeter();
+    private final CompletableFuture<Path> completion = new CompletableFuture<>();
+    private ChunkFile file;
+    private ShareStatus.State state;
+    private String error;
+    private String trackerProblem;
+    private long corruptChunks;
+    private final TrackerClient.Announcing announcing = new TrackerClient.Announcing() {
+        @Override
+        public SwarmId swarmId() {
+            return id;
+        }
+
+        @Override
+        public boolean seed() {
+            return isComplete();
+        }
+
+        @Override
+        public void peersFound(List<TrackerPeer> peers) {
+            Share.this.peersFound(peers);
+        }
+
+        @Override
+        public void trackerProblem(TrackerAddress tracker, String problem) {
+            Share.this.trackerProblem = problem;
+        }
+    };
+
+    Share(SwarmEngine engine, Manifest manifest, Path finalPath, ChunkFile file, BitSet have, ShareStatus.State state) {
+        this.engine = engine;
+        this.manifest = manifest;
+        this.id = manifest.swarmId();
+        this.finalPath = finalPath;
+        this.file = file;
+        this.picker = new PiecePicker(manifest, have);
+        this.choker = new Choker(this, engine.config().uploadSlots());
+        this.state = state;
+        if (state == ShareStatus.State.SEEDING) {
+            completion.complete(finalPath);
+        }
+    }
+
+    public SwarmId id() {
+        return id;
+    }
+
+    public String name() {
+        return manifest.name();
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public Path finalPath() {
+        return finalPath;
+    }
+
+    public Path partPath() {
+        return finalPath.resolveSibling(finalPath.getFileName() + ".part");
+    }
+
+    /** Completes with the file's path when the verified file is in place, or fails with the reason it cannot be. */
+    public CompletableFuture<Path> completion() {
+        return completion;
+    }
+
+    BitSet have() {
+        return picker.have();
+    }
+
+    PiecePicker picker() {
+        return picker;
+    }
+
+    Choker choker() {
+        return choker;
+    }
+
+    ChunkFile file() {
+        return file;
+    }
+
+    Collection<PeerSession> sessions() {
+        return sessions.values();
+    }
+
+    boolean isDownloading() {
+        return state == ShareStatus.State.DOWNLOADING;
+    }
+
+    boolean isComplete() {
+        return state == ShareStatus.State.SEEDING;
+    }
+
+    ShareStatus.State state() {
+        return state;
+    }
+
+    /** The rechecked {@code .part} is known; start fetching the rest. */
+    void startDownloading() {
+        state = ShareStatus.State.DOWNLOADING;
+        for (PeerSession s : sessions.values()) {
+            afterPeerChanged(s);
+        }
+    }
+
+    /** A complete file that changed on disk was re-verified and matches. */
+    void seedVerified() {
+        state = ShareStatus.State.SEEDING;
+        completion.complete(finalPath);
+    }
+
+    TrackerClient.Announcing announcing() {
+        return announcing;
+    }
+
+    /** Whether a peer that completed a handshake may stay; resolves two connections to the same peer. */
+    boolean accept(PeerSession session, PeerId peer) {
+        if (banned.contains(peer)) {
+            return false;
+        }
+        if (state == ShareStatus.State.ERROR || state == ShareStatus.State.CHECKING) {
+            return false;
+        }
+        PeerSession existing = sessions.get(peer);
+        if (existing != null) {
+            // Both sides dialled each other: keep the connection opened by the smaller peer id, on both ends.
+            PeerId me = engine.peerId();
+            boolean keepNew = (session.outbound() ? me : peer).compareTo(existing.outbound() ? me : peer) < 0;
+            if (!keepNew) {
+                return false;
+            }
+            existing.close("replaced by a simultaneous connection");
+            forget(existing);
+        }
+        if (sessions.size() >= engine.config().maxPeersPerShare()) {
+            return false;
+        }
+        sessions.put(peer, session);
+        connecting.remove(peer);
+        return true;
+    }
+
+    void peerBitfield(PeerSession session, BitSet bits) {
+        picker.peerHas(bits);
+        afterPeerChanged(session);
+    }
+
+    void peerHave(PeerSession session, int chunk) {
+        picker.peerHas(chunk);
+        afterPeerChanged(session);
+    }
+
+    private void afterPeerChanged(PeerSession session) {
+        if (isComplete() && session.isSeed()) {
+            session.close("both sides have the whole file");
+            return;
+        }
+        session.setInterested(isDownloading() && picker.wantsFrom(session.peerHas()));
+    }
+
+    /** A wanted block arrived from {@code session}: write it, cancel duplicates, verify the chunk when whole. */
+    void blockArrived(PeerSession session, Block block, ByteBuf data) {
+        PiecePicker.Arrival arrival = picker.received(block, session);
+        if (arrival == PiecePicker.Arrival.UNWANTED) {
+            return;
+        }
+        engine.downloadLimit().take(block.length(), System.nanoTime());
+        down.add(block.length());
+        try {
+            file.write(block.chunk(), block.offset(), data);
+        } catch (IOException e) {
+            storageFailed("cannot write " + partPath() + ": " + e.getMessage()
+                    + " (free some disk space, then run the download again to resume)");
+            return;
+        }
+        for (PeerSession other : sessions.values()) {
+            if (other != session) {
+                other.cancel(block);
+            }
+        }
+        if (arrival == PiecePicker.Arrival.CHUNK_DONE) {
+            int chunk = block.chunk();
+            engine.verify(this, chunk);
+        }
+    }
+
+    /** The hash of {@code chunk} was checked (on the hashing pool); back on the engine thread. */
+    void chunkChecked(int chunk, boolean ok) {
+        if (state != ShareStatus.State.DOWNLOADING) {
+            return;
+        }
+        if (ok) {
+            picker.verified(chunk);
+            for (PeerSession s : sessions.values()) {
+                if (!s.peerHas().get(chunk)) {
+                    s.sendHave(chunk);
+                }
+                if (s.amInterested && !picker.wantsFrom(s.peerHas())) {
+                    s.setInterested(false);
+                }
+            }
+            engine.saveSoon(this);
+            if (picker.isComplete()) {
+                state = ShareStatus.State.VERIFYING;
+                engine.finish(this);
+            }
+        } else {
+            corruptChunks++;
+            Set<Object> blamed = picker.contributors(chunk);
+            picker.failed(chunk);
+            for (Object o : blamed) {
+                PeerSession s = (PeerSession) o;
+                int count = strikes.merge(s.peerId(), blamed.size() == 1 ? STRIKES_TO_BAN : 1, Integer::sum);
+                log.warn("{}: chunk {} failed its hash check (sent by {}); fetching it again", name(), chunk, s.peerId());
+                if (count >= STRIKES_TO_BAN) {
+                    banned.add(s.peerId());
+                    s.close("sent corrupt data for chunk " + chunk + "; banned");
+                }
+            }
+            for (PeerSession s : sessions.values()) {
+                s.fillRequests();
+            }
+        }
+    }
+
+    /** The whole file was verified and renamed into place. */
+    void finished(ChunkFile completeFile) {
+        this.file = completeFile;
+        state = ShareStatus.State.SEEDING;
+        log.info("{}: download complete and verified: {}", name(), finalPath);
+        for (PeerSession s : new ArrayList<>(sessions.values())) {
+            s.setInterested(false);
+            if (s.isSeed()) {
+                s.close("both sides have the whole file");
+            }
+        }
+        completion.complete(finalPath);
+    }
+
+    void fail(String message) {
+        state = ShareStatus.State.ERROR;
+        error = message;
+        log.error("{}: {}", name(), message);
+        for (PeerSession s : new ArrayList<>(sessions.values())) {
+            s.close("share stopped: " + message);
+        }
+        completion.completeExceptionally(new ShareFailedException(message));
+    }
+
+    void storageFailed(String message) {
+        fail(message);
+    }
+
+    void uploaded(long bytes) {
+        up.add(bytes);
+    }
+
+    void sessionClosed(PeerSession session) {
+        if (sessions.get(session.peerId()) == session) {
+            forget(session);
+        }
+    }
+
+    private void forget(PeerSession session) {
+        sessions.remove(session.peerId());
+        picker.peerGone(session.peerHas());
+        choker.sessionGone(session);
+    }
+
+    /** Peers from a tracker: dial those we are not connected to and may want to talk to. */
+    void peersFound(List<TrackerPeer> peers) {
+        for (TrackerPeer p : peers) {
+            if (sessions.size() + connecting.size() >= engine.config().maxPeersPerShare()) {
+                return;
+            }
+            PeerId peer = p.peerId();
+            if (peer.equals(engine.peerId()) || banned.contains(peer) || sessions.containsKey(peer)
+                    || connecting.contains(peer) || (isComplete() && p.seed()) || p.endpoint().getPort() == 0) {
+                continue;
+            }
+            if (state == ShareStatus.State.ERROR || state == ShareStatus.State.CHECKING) {
+                return;
+            }
+            connecting.add(peer);
+            engine.connect(this, p);
+        }
+    }
+
+    void connectFailed(PeerId peer) {
+        connecting.remove(peer);
+    }
+
+    void tick(double seconds, long nowNanos, int tickCount) {
+        down.tick(seconds);
+        up.tick(seconds);
+        long timeout = 20_000_000_000L;
+        for (PeerSession s : new ArrayList<>(sessions.values())) {
+            s.tick(seconds, nowNanos, timeout);
+        }
+        if (tickCount % 10 == 0) {
+            choker.rechoke();
+        }
+    }
+
+    /** Stops all transfers (daemon shutdown). */
+    void closeAll() {
+        for (PeerSession s : new ArrayList<>(sessions.values())) {
+            s.close("daemon stopping");
+        }
+    }
+
+    long verifiedBytes() {
+        BitSet have = picker.have();
+        long total = (long) have.cardinality() * manifest.chunkSize();
+        int last = manifest.chunkCount() - 1;
+        if (last >= 0 && have.get(last)) {
+            total -= manifest.chunkSize() - manifest.chunkLength(last);
+        }
+        return total;
+    }
+
+    ShareStatus status() {
+        List<ShareStatus.PeerStatus> peers = new ArrayList<>();
+        for (PeerSession s : sessions.values()) {
+            peers.add(new ShareStatus.PeerStatus(s.peerId().shortHex(),
+                    s.remoteAddress().getAddress().getHostAddress() + ":" + s.remoteAddress().getPort(), s.path(),
+                    s.isSeed(), s.peerHas().cardinality(), s.down.bytesPerSecond(), s.up.bytesPerSecond(),
+                    s.peerChoking, s.amChoking));
+        }
+        return new ShareStatus(id.hex(), name(), finalPath.toString(), state, error, manifest.size(), verifiedBytes(),
+                down.bytesPerSecond(), up.bytesPerSecond(), up.total(), down.total(), manifest.chunkCount(),
+                picker.have().cardinality(), trackerProblem, peers);
+    }
+
+    long corruptChunks() {
+        return corruptChunks;
+    }
+
+    /** Why a share stopped: a storage error, a file that changed, or a verification failure. */
+    public static final class ShareFailedException extends Exception {
+        public ShareFailedException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package org.peerit.daemon.swarm;
+
+import java.util.List;
+
+/** A consistent picture of one share, taken on the engine thread for the CLI. */
+public record ShareStatus(String swarm, String name, String path, State state, String error, long size,
+                          long verifiedBytes, long downloadRate, long uploadRate, long uploaded, long downloaded,
+                          int chunks, int verifiedChunks, String trackerProblem, List<PeerStatus> peers) {
+
+    public enum State { CHECKING, DOWNLOADING, VERIFYING, SEEDING, ERROR }
+
+    public record PeerStatus(String peer, String address, String path, boolean seed, int chunks,
+                             long downloadRate, long uploadRate, boolean choked, boolean choking) {
+    }
+}

@@ -1,0 +1,654 @@
+package org.peerit.daemon.swarm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.peerit.daemon.storage.Bitfields;
+import org.peerit.daemon.storage.ChunkFile;
+import org.peerit.daemon.storage.ShareRecord;
+import org.peerit.daemon.storage.StateStore;
+import org.peerit.daemon.tracker.TrackerClient;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.manifest.ManifestCodec;
+import org.peerit.protocol.manifest.ManifestException;
+import org.peerit.protocol.manifest.ManifestFactory;
+import org.peerit.protocol.manifest.SwarmId;
+import org.peerit.protocol.manifest.TrackerAddress;
+import org.peerit.protocol.net.Transport;
+import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
+import org.peerit.protocol.tracker.TrackerPeer;
+import org.peerit.protocol.wire.PeerFrameDecoder;
+import org.peerit.protocol.wire.PeerMessageDecoder;
+import org.peerit.protocol.wire.PeerMessageEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The swarm engine of one daemon: the shares, the peer listener, outgoing connections, the tracker client and the
+ * workers that hash and persist. All swarm state lives on one event loop thread, so none of it needs locks; hashing
+ * and file-system work that can block run on small worker pools and report back to that thread.
+ */
+public final class SwarmEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SwarmEngine.class);
+    private static final int CONNECT_TIMEOUT_MILLIS = 3000;
+
+    private final EngineConfig config;
+    private final PeerId peerId;
+    private final StateStore store;
+    private final ManifestCodec codec = new ManifestCodec();
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final ExecutorService hashing;
+    private final ExecutorService blocking;
+    private final ExecutorService saving;
+    private final Channel server;
+    private final TrackerClient trackers;
+    private final TokenBucket uploadLimit;
+    private final TokenBucket downloadLimit;
+    private final Map<SwarmId, Share> shares = new HashMap<>();
+    private final Set<SwarmId> savePending = new HashSet<>();
+    private final ScheduledFuture<?> ticker;
+    private final PeerMessageEncoder encoder = new PeerMessageEncoder();
+    private long lastTickNanos = System.nanoTime();
+    private int ticks;
+
+    private SwarmEngine(EngineConfig config, PeerId peerId, StateStore store) throws IOException, InterruptedException {
+        this.config = config;
+        this.peerId = peerId;
+        this.store = store;
+        this.transport = Transport.best();
+        this.group = transport.newGroup(1, "peerit-engine");
+        this.loop = group.next();
+        this.hashing = Executors.newFixedThreadPool(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+                daemonThreads("peerit-hash"));
+        this.blocking = Executors.newCachedThreadPool(daemonThreads("peerit-io"));
+        this.saving = Executors.newSingleThreadExecutor(daemonThreads("peerit-save"));
+        long now = System.nanoTime();
+        this.uploadLimit = new TokenBucket(config.maxUploadRate(), now);
+        this.downloadLimit = new TokenBucket(config.maxDownloadRate(), now);
+        try {
+            this.server = new ServerBootstrap().group(loop).channel(transport.serverChannel())
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 2 << 20))
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            installPipeline(ch, new PeerSession(SwarmEngine.this, null, false, "tcp"));
+                        }
+                    })
+                    .bind(config.bind() == null ? new InetSocketAddress(config.listenPort())
+                            : new InetSocketAddress(config.bind(), config.listenPort())).sync().channel();
+        } catch (Exception e) {
+            shutdownExecutors();
+            throw new IOException("cannot listen for peers on port " + config.listenPort() + ": " + e.getMessage()
+                    + " (choose another --port)", e);
+        }
+        this.trackers = new TrackerClient(loop, transport, peerId, this::listenPort, localCandidates(listenPort()), blocking);
+        this.ticker = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Starts the engine and resumes every share recorded in the state store. */
+    public static SwarmEngine start(EngineConfig config, PeerId peerId, StateStore store) throws IOException, InterruptedException {
+        SwarmEngine engine = new SwarmEngine(config, peerId, store);
+        engine.resumeAll();
+        return engine;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public PeerId peerId() {
+        return peerId;
+    }
+
+    public int listenPort() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    EngineConfig config() {
+        return config;
+    }
+
+    TokenBucket uploadLimit() {
+        return uploadLimit;
+    }
+
+    TokenBucket downloadLimit() {
+        return downloadLimit;
+    }
+
+    Share share(SwarmId id) {
+        return shares.get(id);
+    }
+
+    /** Runs {@code task} on the engine thread. */
+    public <T> CompletableFuture<T> call(Callable<T> task) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                out.complete(task.call());
+            } catch (Throwable t) {
+                out.completeExceptionally(t);
+            }
+        });
+        return out;
+    }
+
+    // ---- shares --------------------------------------------------------------------------------------------------
+
+    /**
+     * Hashes {@code file} (reporting progress), makes its manifest and starts seeding it. If the same content is
+     * already shared, returns that share.
+     */
+    public CompletableFuture<Share> register(Path file, ManifestFactory.Progress progress) {
+        CompletableFuture<Manifest> manifest = new CompletableFuture<>();
+        blocking.execute(() -> {
+            try {
+                if (!Files.isRegularFile(file)) {
+                    throw new IOException(file + " is not a regular file");
+                }
+                if (!Files.isReadable(file)) {
+                    throw new IOException(file + " is not readable by the daemon");
+                }
+                String name = file.getFileName().toString();
+                try {
+                    org.peerit.protocol.manifest.ManifestRules.validateName(name);
+                } catch (ManifestException e) {
+                    throw new IOException("cannot share " + file + ": " + e.getMessage() + "; rename the file");
+                }
+                manifest.complete(ManifestFactory.create(file, name, List.of(config.tracker().toString()), progress));
+            } catch (Throwable t) {
+                manifest.completeExceptionally(t);
+            }
+        });
+        return manifest.thenCompose(m -> call(() -> {
+            Share existing = shares.get(m.swarmId());
+            if (existing != null) {
+                return existing;
+            }
+            Share share = openSeed(m, file);
+            save(share);
+            announce(share, AnnounceEvent.STARTED);
+            log.info("{}: sharing {} ({} bytes, {} chunks), swarm {}", share.name(), file, m.size(), m.chunkCount(),
+                    share.id().shortHex());
+            return share;
+        }));
+    }
+
+    private Share openSeed(Manifest m, Path file) throws IOException {
+        ChunkFile chunks = ChunkFile.openComplete(m, file);
+        BitSet all = new BitSet(m.chunkCount());
+        all.set(0, m.chunkCount());
+        Share share = new Share(this, m, file, chunks, all, ShareStatus.State.SEEDING);
+        shares.put(share.id(), share);
+        return share;
+    }
+
+    /**
+     * Starts downloading {@code manifest} into {@code dir}, or returns the share already downloading or seeding it.
+     * Fails if the destination exists and is not ours.
+     */
+    public CompletableFuture<Share> download(Manifest manifest, Path dir) {
+        return call(() -> {
+            Share existing = shares.get(manifest.swarmId());
+            BitSet have = new BitSet();
+            if (existing != null) {
+                if (existing.state() != ShareStatus.State.ERROR) {
+                    return existing;
+                }
+                // A retry after an error (say, a full disk): go on from what was verified.
+                if (!existing.isComplete()) {
+                    have = (BitSet) existing.have().clone();
+                }
+                forget(existing);
+            }
+            if (!Files.isDirectory(dir)) {
+                throw new IOException(dir + " is not a directory");
+            }
+            if (!Files.isWritable(dir)) {
+                throw new IOException(dir + " is not writable by the daemon");
+            }
+            Path target = dir.resolve(manifest.name());
+            if (Files.exists(target)) {
+                throw new IOException(target + " already exists; move it away or choose another --dir");
+            }
+            Share share = openPartial(manifest, target, have);
+            save(share);
+            recheckThenStart(share);
+            return share;
+        });
+    }
+
+    private void forget(Share share) {
+        share.closeAll();
+        trackers.stop(share.id());
+        shares.remove(share.id());
+        closeQuietly(share.file());
+    }
+
+    private static void closeQuietly(ChunkFile file) {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // closing a file we are done with
+            }
+        }
+    }
+
+    private Share openPartial(Manifest m, Path target, BitSet have) throws IOException {
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        ChunkFile chunks = ChunkFile.openPartial(m, part);
+        Share share = new Share(this, m, target, chunks, have, ShareStatus.State.CHECKING);
+        shares.put(share.id(), share);
+        return share;
+    }
+
+    /**
+     * Before downloading, hashes every chunk of the {@code .part} file not yet known good: chunks written after the
+     * last saved state (say, before a crash) are recovered instead of fetched again, and nothing unverified is trusted.
+     */
+    private void recheckThenStart(Share share) {
+        BitSet known = (BitSet) share.have().clone();
+        Manifest m = share.manifest();
+        hashing.execute(() -> {
+            BitSet recovered = new BitSet();
+            try {
+                for (int i = known.nextClearBit(0); i < m.chunkCount(); i = known.nextClearBit(i + 1)) {
+                    if (share.file().verifyChunk(i)) {
+                        recovered.set(i);
+                    }
+                }
+            } catch (IOException e) {
+                loop.execute(() -> share.fail("cannot read " + share.partPath() + ": " + e.getMessage()));
+                return;
+            }
+            loop.execute(() -> {
+                if (shares.get(share.id()) != share) {
+                    return;
+                }
+                share.have().or(recovered);
+                if (!recovered.isEmpty()) {
+                    log.info("{}: recovered {} verified chunks from {}", share.name(), recovered.cardinality(), share.partPath());
+                }
+                share.startDownloading();
+                save(share);
+                if (share.picker().isComplete()) {
+                    finish(share);
+                } else {
+                    announce(share, AnnounceEvent.STARTED);
+                }
+            });
+        });
+    }
+
+    /** Hashes a fully received chunk off the engine thread; the share hears the verdict on the engine thread. */
+    void verify(Share share, int chunk) {
+        hashing.execute(() -> {
+            boolean ok;
+            try {
+                ok = share.file().verifyChunk(chunk);
+            } catch (IOException e) {
+                loop.execute(() -> share.storageFailed("cannot read back chunk " + chunk + ": " + e.getMessage()));
+                return;
+            }
+            loop.execute(() -> share.chunkChecked(chunk, ok));
+        });
+    }
+
+    /** Every chunk is verified: check the whole file, then move it into place. */
+    void finish(Share share) {
+        hashing.execute(() -> {
+            try {
+                share.file().force();
+                if (!share.file().verifyFile()) {
+                    loop.execute(() -> share.fail("every chunk matched but the whole-file SHA-256 did not: the manifest"
+                            + " is inconsistent; ask its author for a correct one"));
+                    return;
+                }
+                Path target = share.finalPath();
+                if (Files.exists(target)) {
+                    loop.execute(() -> share.fail(target + " appeared while downloading; the verified data stays in "
+                            + share.partPath()));
+                    return;
+                }
+                try {
+                    Files.move(share.partPath(), target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(share.partPath(), target);
+                }
+                ChunkFile complete = ChunkFile.openComplete(share.manifest(), target);
+                ChunkFile old = share.file();
+                loop.execute(() -> {
+                    share.finished(complete);
+                    save(share);
+                    announce(share, AnnounceEvent.COMPLETED);
+                    saving.execute(() -> closeQuietly(old)); // after pending saves that force it
+                });
+            } catch (IOException e) {
+                loop.execute(() -> share.fail("cannot finish " + share.finalPath() + ": " + e.getMessage()));
+            }
+        });
+    }
+
+    // ---- persistence ---------------------------------------------------------------------------------------------
+
+    ShareRecord record(Share share) {
+        boolean complete = share.isComplete();
+        long size = 0;
+        long modified = 0;
+        if (complete) {
+            try {
+                size = Files.size(share.finalPath());
+                modified = Files.getLastModifiedTime(share.finalPath()).toMillis();
+            } catch (IOException ignored) {
+                // recorded as unknown: re-verified at the next start
+            }
+        }
+        String have = Base64.getEncoder().encodeToString(Bitfields.toBytes(share.have(), share.manifest().chunkCount()));
+        return new ShareRecord(ShareRecord.VERSION, codec.toTree(share.manifest()), share.finalPath().toString(),
+                complete, have, size, modified);
+    }
+
+    /** Saves soon, coalescing the saves of many verified chunks into one write a second. */
+    void saveSoon(Share share) {
+        if (savePending.add(share.id())) {
+            loop.schedule(() -> {
+                savePending.remove(share.id());
+                if (shares.get(share.id()) == share) {
+                    save(share);
+                }
+            }, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Flushes the share's data, then writes its record, in order, on the saving thread. */
+    private void save(Share share) {
+        ShareRecord record = record(share);
+        ChunkFile file = share.file();
+        saving.execute(() -> {
+            try {
+                file.force(); // data first: the record must never claim chunks a crash could lose
+                store.save(share.id(), record);
+            } catch (IOException e) {
+                log.warn("{}: cannot save state: {}", share.name(), e.getMessage());
+            }
+        });
+    }
+
+    private void resumeAll() throws IOException {
+        for (ShareRecord r : store.loadAll()) {
+            Manifest m;
+            try {
+                m = codec.fromTree(r.manifest());
+            } catch (ManifestException e) {
+                log.warn("skipping a saved share with a bad manifest: {}", e.getMessage());
+                continue;
+            }
+            Path path = Path.of(r.path());
+            call(() -> {
+                resume(m, path, r);
+                return null;
+            }).exceptionally(t -> {
+                log.warn("{}: cannot resume: {}", m.name(), t.getMessage());
+                return null;
+            });
+        }
+    }
+
+    private void resume(Manifest m, Path path, ShareRecord r) throws IOException {
+        if (r.complete()) {
+            try {
+                if (Files.size(path) == r.fileSize() && Files.getLastModifiedTime(path).toMillis() == r.fileModifiedMillis()) {
+                    Share share = openSeed(m, path);
+                    announce(share, AnnounceEvent.STARTED);
+                    log.info("{}: seeding {}", share.name(), path);
+                    return;
+                }
+            } catch (NoSuchFileException e) {
+                Share share = new Share(this, m, path, null, new BitSet(), ShareStatus.State.ERROR);
+                shares.put(share.id(), share);
+                share.fail(path + " is gone; register or download it again to share it");
+                return;
+            }
+            // Changed since we verified it: check every chunk before serving a byte.
+            ChunkFile file = ChunkFile.openComplete(m, path);
+            Share share = new Share(this, m, path, file, new BitSet(), ShareStatus.State.CHECKING);
+            shares.put(share.id(), share);
+            recheckSeed(share);
+            return;
+        }
+        BitSet have = Bitfields.fromBytes(Base64.getDecoder().decode(r.have()), m.chunkCount());
+        Path part = path.resolveSibling(path.getFileName() + ".part");
+        if (!Files.exists(part)) {
+            have = new BitSet(); // the data is gone: whatever the record says, start over
+        }
+        Share share = openPartial(m, path, have == null ? new BitSet() : have);
+        recheckThenStart(share);
+    }
+
+    private void recheckSeed(Share share) {
+        hashing.execute(() -> {
+            boolean ok;
+            try {
+                ok = share.file().verifyFile();
+            } catch (IOException e) {
+                ok = false;
+            }
+            boolean verified = ok;
+            loop.execute(() -> {
+                if (verified) {
+                    share.have().set(0, share.manifest().chunkCount());
+                    share.seedVerified();
+                    save(share);
+                    announce(share, AnnounceEvent.STARTED);
+                } else {
+                    share.fail(share.finalPath() + " changed since it was shared; register it again to share the new content");
+                }
+            });
+        });
+    }
+
+    // ---- peers ---------------------------------------------------------------------------------------------------
+
+    private void installPipeline(Channel ch, PeerSession session) {
+        ch.pipeline().addLast(
+                new IdleStateHandler(120, 30, 0),   // read idle: dead peer; write idle: send a keep-alive
+                new PeerFrameDecoder(),
+                new PeerMessageDecoder(),
+                encoder,
+                session);
+    }
+
+    /** Dials a peer from a tracker reply: its observed endpoint first, then its local candidates. */
+    void connect(Share share, TrackerPeer peer) {
+        List<InetSocketAddress> addresses = new ArrayList<>(new LinkedHashSet<>(addressesOf(peer)));
+        tryConnect(share, peer, addresses, 0);
+    }
+
+    private static List<InetSocketAddress> addressesOf(TrackerPeer peer) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        out.add(peer.endpoint());
+        out.addAll(peer.candidates());
+        return out;
+    }
+
+    private void tryConnect(Share share, TrackerPeer peer, List<InetSocketAddress> addresses, int index) {
+        if (index >= addresses.size() || shares.get(share.id()) != share) {
+            share.connectFailed(peer.peerId());
+            return;
+        }
+        PeerSession session = new PeerSession(this, share, true, "tcp");
+        ChannelFuture f = new Bootstrap().group(loop).channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 2 << 20))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        installPipeline(ch, session);
+                    }
+                })
+                .connect(addresses.get(index));
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                log.debug("{}: cannot reach {} at {}: {}", share.name(), peer.peerId(), addresses.get(index),
+                        done.cause().getMessage());
+                tryConnect(share, peer, addresses, index + 1);
+            } else {
+                f.channel().closeFuture().addListener(closed -> {
+                    if (session.peerId() == null) {
+                        share.connectFailed(peer.peerId()); // closed before the handshake finished
+                    }
+                });
+            }
+        });
+    }
+
+    void announce(Share share, AnnounceEvent event) {
+        Set<TrackerAddress> targets = new LinkedHashSet<>();
+        targets.add(config.tracker());
+        for (String t : share.manifest().trackers()) {
+            try {
+                targets.add(TrackerAddress.parse(t));
+            } catch (IllegalArgumentException ignored) {
+                // validated when the manifest was parsed
+            }
+        }
+        for (TrackerAddress t : targets) {
+            trackers.announce(share.announcing(), t, event);
+        }
+    }
+
+    /** This host's non-loopback addresses with our listen port, for peers behind the same NAT. */
+    private static List<InetSocketAddress> localCandidates(int port) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                    if (a.isLinkLocalAddress() || (a instanceof Inet6Address)) {
+                        continue;
+                    }
+                    if (out.size() < 4) {
+                        out.add(new InetSocketAddress(a, port));
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            log.debug("cannot list network interfaces: {}", e.getMessage());
+        }
+        return out;
+    }
+
+    // ---- status --------------------------------------------------------------------------------------------------
+
+    public CompletableFuture<List<ShareStatus>> status() {
+        return call(() -> {
+            List<ShareStatus> out = new ArrayList<>();
+            for (Share s : shares.values()) {
+                out.add(s.status());
+            }
+            return out;
+        });
+    }
+
+    public CompletableFuture<ShareStatus> status(SwarmId id) {
+        return call(() -> {
+            Share s = shares.get(id);
+            return s == null ? null : s.status();
+        });
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        double seconds = Math.max(0.001, (now - lastTickNanos) / 1e9);
+        lastTickNanos = now;
+        ticks++;
+        for (Share s : shares.values()) {
+            s.tick(seconds, now, ticks);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            call(() -> {
+                ticker.cancel(false);
+                for (Share s : shares.values()) {
+                    trackers.stop(s.id());
+                    s.closeAll();
+                    if (s.state() != ShareStatus.State.ERROR && s.state() != ShareStatus.State.CHECKING) {
+                        save(s);
+                    }
+                }
+                return null;
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("engine did not stop cleanly: {}", e.toString());
+        }
+        trackers.close();
+        server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        shutdownExecutors();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (Share s : shares.values()) {
+            closeQuietly(s.file());
+        }
+    }
+
+    private void shutdownExecutors() {
+        saving.shutdown();
+        try {
+            if (!saving.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("state saves did not finish in 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        hashing.shutdownNow();
+        blocking.shutdownNow();
+    }
+}

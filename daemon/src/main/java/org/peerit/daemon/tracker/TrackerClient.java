@@ -1,0 +1,310 @@
+package org.peerit.daemon.tracker;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AddressedEnvelope;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.SwarmId;
+import org.peerit.protocol.manifest.TrackerAddress;
+import org.peerit.protocol.net.Transport;
+import org.peerit.protocol.tracker.TrackerDatagramCodec;
+import org.peerit.protocol.tracker.TrackerMessage;
+import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
+import org.peerit.protocol.tracker.TrackerPeer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Announces shares to trackers over UDP: connect for a connection id, announce, re-announce at the interval the
+ * tracker gives, retry with backoff while a tracker is unreachable, and connect again when a tracker refuses the
+ * id (it restarted). Runs on the engine's event loop.
+ */
+public final class TrackerClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TrackerClient.class);
+    /** BEP 15: a connection id may be used for one minute. */
+    private static final long CONNECTION_ID_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final long FIRST_TIMEOUT_MILLIS = 1000;
+    private static final long MAX_RETRY_MILLIS = 30_000;
+
+    /** What the client needs to know about an announcing share, and where answers go. */
+    public interface Announcing {
+        SwarmId swarmId();
+
+        boolean seed();
+
+        void peersFound(List<TrackerPeer> peers);
+
+        /** null when the tracker answered; else a one-line description of what is wrong. */
+        void trackerProblem(TrackerAddress tracker, String problem);
+    }
+
+    private final EventLoop loop;
+    private final Channel channel;
+    private final PeerId peerId;
+    private final Supplier<Integer> listenPort;
+    private final List<InetSocketAddress> candidates;
+    private final Executor blocking;
+    private final SplittableRandom random = new SplittableRandom();
+    private final Map<TrackerAddress, Endpoint> endpoints = new HashMap<>();
+    private final Map<Integer, Consumer<TrackerMessage>> pending = new HashMap<>();
+    private final Map<Key, Announcer> announcers = new HashMap<>();
+
+    public TrackerClient(EventLoop loop, Transport transport, PeerId peerId, Supplier<Integer> listenPort,
+                         List<InetSocketAddress> candidates, Executor blocking) throws InterruptedException {
+        this.loop = loop;
+        this.peerId = peerId;
+        this.listenPort = listenPort;
+        this.candidates = candidates;
+        this.blocking = blocking;
+        this.channel = new Bootstrap().group(loop).channel(transport.datagramChannel())
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new TrackerDatagramCodec(), new ReplyHandler());
+                    }
+                })
+                .bind(0).sync().channel();
+    }
+
+    /** Starts announcing {@code share} to {@code tracker} with {@code event}, then periodically. Engine thread. */
+    public void announce(Announcing share, TrackerAddress tracker, AnnounceEvent event) {
+        Key key = new Key(share.swarmId(), tracker);
+        Announcer a = announcers.computeIfAbsent(key, k -> new Announcer(share, endpoint(tracker)));
+        a.announceNow(event);
+    }
+
+    /** Tells the trackers we leave (best effort, no retries) and stops re-announcing. */
+    public void stop(SwarmId swarm) {
+        announcers.entrySet().removeIf(e -> {
+            if (e.getKey().swarm().equals(swarm)) {
+                e.getValue().stop();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private Endpoint endpoint(TrackerAddress tracker) {
+        return endpoints.computeIfAbsent(tracker, Endpoint::new);
+    }
+
+    @Override
+    public void close() {
+        for (Announcer a : announcers.values()) {
+            a.stop();
+        }
+        announcers.clear();
+        channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+
+    private int send(InetSocketAddress to, java.util.function.IntFunction<TrackerMessage> message,
+                     Consumer<TrackerMessage> onReply) {
+        int txId;
+        do {
+            txId = random.nextInt();
+        } while (pending.containsKey(txId));
+        pending.put(txId, onReply);
+        channel.writeAndFlush(new DefaultAddressedEnvelope<>(message.apply(txId), to));
+        return txId;
+    }
+
+    private final class ReplyHandler extends SimpleChannelInboundHandler<AddressedEnvelope<TrackerMessage, InetSocketAddress>> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, AddressedEnvelope<TrackerMessage, InetSocketAddress> msg) {
+            Consumer<TrackerMessage> handler = pending.remove(msg.content().txId());
+            if (handler != null) {
+                handler.accept(msg.content());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("ignored bad tracker datagram: {}", cause.getMessage());
+        }
+    }
+
+    private record Key(SwarmId swarm, TrackerAddress tracker) {
+    }
+
+    /** A tracker: its resolved address and current connection id. */
+    private final class Endpoint {
+        final TrackerAddress tracker;
+        InetSocketAddress address;
+        long resolvedNanos;
+        long connectionId;
+        long connectedNanos;
+        boolean hasConnectionId;
+
+        Endpoint(TrackerAddress tracker) {
+            this.tracker = tracker;
+        }
+
+        /** Runs {@code then} with a resolved address and a fresh connection id, or {@code failed} with why not. */
+        void ready(long timeoutMillis, Consumer<InetSocketAddress> then, Consumer<String> failed) {
+            long now = System.nanoTime();
+            if (address == null || now - resolvedNanos > TimeUnit.MINUTES.toNanos(5)) {
+                blocking.execute(() -> {
+                    try {
+                        InetAddress resolved = InetAddress.getByName(tracker.host());
+                        loop.execute(() -> {
+                            address = new InetSocketAddress(resolved, tracker.port());
+                            resolvedNanos = System.nanoTime();
+                            ready(timeoutMillis, then, failed);
+                        });
+                    } catch (Exception e) {
+                        loop.execute(() -> failed.accept("cannot resolve tracker " + tracker + ": " + e.getMessage()));
+                    }
+                });
+                return;
+            }
+            if (hasConnectionId && now - connectedNanos < CONNECTION_ID_NANOS) {
+                then.accept(address);
+                return;
+            }
+            InetSocketAddress to = address;
+            int[] tx = new int[1];
+            ScheduledFuture<?> timeout = loop.schedule(() -> {
+                if (pending.remove(tx[0]) != null) {
+                    failed.accept("tracker " + tracker + " does not answer");
+                }
+            }, timeoutMillis, TimeUnit.MILLISECONDS);
+            tx[0] = send(to, TrackerMessage.ConnectRequest::new, reply -> {
+                timeout.cancel(false);
+                if (reply instanceof TrackerMessage.ConnectResponse r) {
+                    connectionId = r.connectionId();
+                    connectedNanos = System.nanoTime();
+                    hasConnectionId = true;
+                    then.accept(to);
+                } else {
+                    failed.accept("tracker " + tracker + " refused to connect: " + describe(reply));
+                }
+            });
+        }
+    }
+
+    /** Announces one share to one tracker, on a schedule. */
+    private final class Announcer {
+        final Announcing share;
+        final Endpoint endpoint;
+        AnnounceEvent nextEvent = AnnounceEvent.STARTED;
+        int failures;
+        ScheduledFuture<?> scheduled;
+        boolean stopped;
+
+        Announcer(Announcing share, Endpoint endpoint) {
+            this.share = share;
+            this.endpoint = endpoint;
+        }
+
+        void announceNow(AnnounceEvent event) {
+            if (event != AnnounceEvent.NONE) {
+                nextEvent = event;
+            }
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+            attempt();
+        }
+
+        private void attempt() {
+            if (stopped) {
+                return;
+            }
+            long timeout = Math.min(MAX_RETRY_MILLIS, FIRST_TIMEOUT_MILLIS << Math.min(failures, 5));
+            endpoint.ready(timeout, to -> sendAnnounce(to, timeout), this::failed);
+        }
+
+        private void sendAnnounce(InetSocketAddress to, long timeoutMillis) {
+            AnnounceEvent event = nextEvent;
+            boolean seed = share.seed();
+            int[] tx = new int[1];
+            ScheduledFuture<?> timeout = loop.schedule(() -> {
+                if (pending.remove(tx[0]) != null) {
+                    failed("tracker " + endpoint.tracker + " does not answer");
+                }
+            }, timeoutMillis, TimeUnit.MILLISECONDS);
+            tx[0] = send(to, txId -> new TrackerMessage.AnnounceRequest(txId, endpoint.connectionId, share.swarmId(),
+                    peerId, event, seed, listenPort.get(), 0, candidates), reply -> {
+                timeout.cancel(false);
+                if (reply instanceof TrackerMessage.AnnounceResponse r) {
+                    failures = 0;
+                    if (nextEvent == event) {
+                        nextEvent = AnnounceEvent.NONE;
+                    }
+                    share.trackerProblem(endpoint.tracker, null);
+                    share.peersFound(r.peers());
+                    schedule(Math.max(1, r.intervalSeconds()) * 1000L);
+                } else if (reply instanceof TrackerMessage.ErrorResponse e
+                        && e.code() == TrackerMessage.ErrorCode.BAD_CONNECTION_ID) {
+                    // The tracker restarted or our id expired: get a new one and announce again at once.
+                    endpoint.hasConnectionId = false;
+                    if (failures++ < 3) {
+                        attempt();
+                    } else {
+                        failed("tracker " + endpoint.tracker + " keeps refusing our connection id");
+                    }
+                } else {
+                    failures++;
+                    String problem = "tracker " + endpoint.tracker + " refused the announce: " + describe(reply);
+                    share.trackerProblem(endpoint.tracker, problem);
+                    log.warn("{}", problem);
+                    schedule(MAX_RETRY_MILLIS);
+                }
+            });
+        }
+
+        private void failed(String problem) {
+            failures++;
+            endpoint.hasConnectionId = false;
+            long retry = Math.min(MAX_RETRY_MILLIS, FIRST_TIMEOUT_MILLIS << Math.min(failures, 5));
+            if (failures == 1 || failures % 5 == 0) {
+                log.warn("{}; retrying in {}s", problem, retry / 1000);
+            }
+            share.trackerProblem(endpoint.tracker, problem + "; retrying");
+            schedule(retry);
+        }
+
+        private void schedule(long millis) {
+            if (!stopped) {
+                scheduled = loop.schedule(this::attempt, millis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+            if (endpoint.hasConnectionId && System.nanoTime() - endpoint.connectedNanos < CONNECTION_ID_NANOS) {
+                send(endpoint.address, txId -> new TrackerMessage.AnnounceRequest(txId, endpoint.connectionId,
+                        share.swarmId(), peerId, AnnounceEvent.STOPPED, share.seed(), listenPort.get(), 0, candidates),
+                        reply -> {
+                        });
+            }
+        }
+    }
+
+    private static String describe(TrackerMessage reply) {
+        if (reply instanceof TrackerMessage.ErrorResponse e) {
+            return e.message();
+        }
+        return "unexpected " + reply.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,138 @@
+package org.peerit.tracker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.peerit.protocol.net.Transport;
+import org.peerit.protocol.tracker.TrackerDatagramCodec;
+import org.peerit.tracker.http.StatsHttpHandler;
+import org.peerit.tracker.swarm.SwarmTable;
+import org.peerit.tracker.udp.TrackerUdpHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running tracker: the UDP protocol and the HTTP stats pages on the same port number. Create with
+ * {@link #start}, stop with {@link #close}; several can run in one JVM.
+ */
+public final class Tracker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Tracker.class);
+
+    private final TrackerConfig config;
+    private final SwarmTable table;
+    private final TrackerStats stats = new TrackerStats();
+    private final EventLoopGroup group;
+    private final Channel udp;
+    private final Channel http;
+    private final ScheduledFuture<?> expiry;
+
+    private Tracker(TrackerConfig config) throws InterruptedException {
+        this.config = config;
+        this.table = new SwarmTable(config.maxSwarms(), config.maxPeersPerSwarm(), config.maxPeersPerAddress());
+        Transport transport = Transport.best();
+        this.group = transport.newGroup(2, "tracker");
+        Clock clock = Clock.systemUTC();
+        TrackerUdpHandler udpHandler = new TrackerUdpHandler(config, table, stats, clock, new SecureRandom());
+        TrackerDatagramCodec codec = new TrackerDatagramCodec();
+        Channel udpChannel = null;
+        try {
+            udpChannel = new Bootstrap().group(group).channel(transport.datagramChannel())
+                    .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(codec, udpHandler);
+                        }
+                    })
+                    .bind(config.bind(), config.port()).sync().channel();
+            int port = ((InetSocketAddress) udpChannel.localAddress()).getPort();
+            ObjectMapper json = new ObjectMapper();
+            long started = System.currentTimeMillis();
+            this.http = new ServerBootstrap().group(group).channel(transport.serverChannel())
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(4096, 8192, 8192),
+                                    new HttpObjectAggregator(8192), new StatsHttpHandler(table, stats, json, started));
+                        }
+                    })
+                    .bind(config.bind(), port).sync().channel();
+        } catch (Exception e) {
+            if (udpChannel != null) {
+                udpChannel.close();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        this.udp = udpChannel;
+        long sweepMillis = Math.max(1000, config.interval().toMillis() / 2);
+        this.expiry = udp.eventLoop().scheduleAtFixedRate(this::expire, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Binds UDP and TCP on the configured port. Port 0 picks a free UDP port and binds TCP to the same number,
+     * retrying if that number is taken for TCP.
+     */
+    public static Tracker start(TrackerConfig config) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return new Tracker(config);
+            } catch (Exception e) {
+                boolean retry = config.port() == 0 && e instanceof BindException && attempt < 10;
+                if (!retry) {
+                    throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private void expire() {
+        // A peer that missed two re-announces (plus the interval's jitter) is gone.
+        long cutoff = System.currentTimeMillis() - config.interval().toMillis() * 2 - config.interval().toMillis() / 5;
+        int removed = table.expire(cutoff);
+        if (removed > 0) {
+            stats.expired.add(removed);
+            log.info("expired {} peers that stopped announcing", removed);
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) udp.localAddress()).getPort();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) udp.localAddress();
+    }
+
+    public SwarmTable table() {
+        return table;
+    }
+
+    public TrackerStats stats() {
+        return stats;
+    }
+
+    @Override
+    public void close() {
+        expiry.cancel(false);
+        udp.close().awaitUninterruptibly();
+        http.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

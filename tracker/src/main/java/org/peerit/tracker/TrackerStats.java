@@ -1,0 +1,14 @@
+package org.peerit.tracker;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters the tracker exposes on /stats and /metrics. */
+public final class TrackerStats {
+    public final LongAdder connects = new LongAdder();
+    public final LongAdder announces = new LongAdder();
+    public final LongAdder refused = new LongAdder();
+    public final LongAdder badConnectionIds = new LongAdder();
+    public final LongAdder malformed = new LongAdder();
+    public final LongAdder expired = new LongAdder();
+    public final LongAdder httpRequests = new LongAdder();
+}

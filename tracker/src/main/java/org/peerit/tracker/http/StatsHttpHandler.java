@@ -1,0 +1,150 @@
+package org.peerit.tracker.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.peerit.tracker.TrackerStats;
+import org.peerit.tracker.swarm.PeerEntry;
+import org.peerit.tracker.swarm.SwarmTable;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Serves {@code /} (HTML), {@code /stats} (JSON) and {@code /metrics} (Prometheus text). */
+public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /** The HTML page lists at most this many swarms and peers per swarm; /stats has the totals. */
+    private static final int PAGE_LIMIT = 200;
+
+    private final SwarmTable table;
+    private final TrackerStats stats;
+    private final ObjectMapper json;
+    private final long startedMillis;
+
+    public StatsHttpHandler(SwarmTable table, TrackerStats stats, ObjectMapper json, long startedMillis) {
+        this.table = table;
+        this.stats = stats;
+        this.json = json;
+        this.startedMillis = startedMillis;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws Exception {
+        stats.httpRequests.increment();
+        if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+            send(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
+            return;
+        }
+        String path = new QueryStringDecoder(request.uri()).path();
+        switch (path) {
+            case "/" -> send(ctx, request, HttpResponseStatus.OK, "text/html; charset=utf-8", html());
+            case "/stats" -> send(ctx, request, HttpResponseStatus.OK, "application/json",
+                    json.writerWithDefaultPrettyPrinter().writeValueAsString(statsJson()) + "\n");
+            case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, "text/plain; version=0.0.4", metrics());
+            default -> send(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain", "not found; try /, /stats or /metrics\n");
+        }
+    }
+
+    private ObjectNode statsJson() {
+        ObjectNode root = json.createObjectNode();
+        root.put("uptimeSeconds", (System.currentTimeMillis() - startedMillis) / 1000);
+        root.put("swarms", table.swarmCount());
+        root.put("peers", table.peerCount());
+        root.put("connects", stats.connects.sum());
+        root.put("announces", stats.announces.sum());
+        root.put("refused", stats.refused.sum());
+        root.put("badConnectionIds", stats.badConnectionIds.sum());
+        root.put("malformed", stats.malformed.sum());
+        root.put("expired", stats.expired.sum());
+        ArrayNode swarms = root.putArray("swarmList");
+        List<SwarmTable.SwarmSnapshot> snapshot = table.snapshot();
+        for (SwarmTable.SwarmSnapshot s : snapshot.subList(0, Math.min(PAGE_LIMIT, snapshot.size()))) {
+            ObjectNode node = swarms.addObject();
+            node.put("swarm", s.swarmId().hex());
+            node.put("seeders", s.seeders());
+            node.put("leechers", s.peers().size() - s.seeders());
+        }
+        return root;
+    }
+
+    private String metrics() {
+        StringBuilder out = new StringBuilder();
+        gauge(out, "peerit_tracker_swarms", "Swarms in the table.", table.swarmCount());
+        gauge(out, "peerit_tracker_peers", "Peer entries in the table.", table.peerCount());
+        counter(out, "peerit_tracker_connects_total", "CONNECT requests answered.", stats.connects.sum());
+        counter(out, "peerit_tracker_announces_total", "ANNOUNCE requests answered.", stats.announces.sum());
+        counter(out, "peerit_tracker_refused_total", "Announces refused by a limit.", stats.refused.sum());
+        counter(out, "peerit_tracker_bad_connection_ids_total", "Announces with an expired or forged connection id.", stats.badConnectionIds.sum());
+        counter(out, "peerit_tracker_malformed_total", "Malformed datagrams dropped.", stats.malformed.sum());
+        counter(out, "peerit_tracker_expired_total", "Peers expired for not re-announcing.", stats.expired.sum());
+        counter(out, "peerit_tracker_http_requests_total", "HTTP requests served.", stats.httpRequests.sum());
+        return out.toString();
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(value).append('\n');
+    }
+
+    private String html() {
+        StringBuilder out = new StringBuilder();
+        out.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>peerit tracker</title>")
+                .append("<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}</style>")
+                .append("</head><body><h1>peerit tracker</h1>")
+                .append("<p>").append(table.swarmCount()).append(" swarms, ").append(table.peerCount())
+                .append(" peers, ").append(stats.announces.sum()).append(" announces. ")
+                .append("<a href=\"/stats\">/stats</a> <a href=\"/metrics\">/metrics</a></p>");
+        List<SwarmTable.SwarmSnapshot> snapshot = table.snapshot();
+        for (SwarmTable.SwarmSnapshot s : snapshot.subList(0, Math.min(PAGE_LIMIT, snapshot.size()))) {
+            out.append("<h2><code>").append(s.swarmId().hex()).append("</code></h2><p>").append(s.seeders())
+                    .append(" seeders, ").append(s.peers().size() - s.seeders()).append(" leechers</p>")
+                    .append("<table><tr><th>peer</th><th>endpoint</th><th>role</th></tr>");
+            for (PeerEntry p : s.peers().subList(0, Math.min(PAGE_LIMIT, s.peers().size()))) {
+                out.append("<tr><td><code>").append(p.peerId().shortHex()).append("</code></td><td>")
+                        .append(p.endpoint().getAddress().getHostAddress()).append(':').append(p.endpoint().getPort())
+                        .append("</td><td>").append(p.seed() ? "seed" : "leech").append("</td></tr>");
+            }
+            out.append("</table>");
+        }
+        return out.append("</body></html>\n").toString();
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+                             String contentType, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        boolean head = request.method().equals(HttpMethod.HEAD);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var future = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}
