@@ -420,7 +420,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     void close(String reason) {
         if (channel.isOpen()) {
-            log.info("{}closing connection to {} ({}): {}", share == null ? "" : share.name() + ": ",
+            log.debug("{}closing connection to {} ({}): {}", share == null ? "" : share.name() + ": ",
                     peerId == null ? "unknown peer" : peerId, channel.remoteAddress(), reason);
             channel.close();
         }

@@ -262,6 +262,7 @@ public final class Share {
                 log.warn("{}: chunk {} failed its hash check (sent by {}); fetching it again", name(), chunk, s.peerId());
                 if (count >= STRIKES_TO_BAN) {
                     banned.add(s.peerId());
+                    log.warn("{}: banned peer {} ({}) for sending corrupt data", name(), s.peerId(), s.remoteAddress());
                     s.close("sent corrupt data for chunk " + chunk + "; banned");
                 }
             }
@@ -377,11 +378,7 @@ public final class Share {
         }
         return new ShareStatus(id.hex(), name(), finalPath.toString(), state, error, manifest.size(), verifiedBytes(),
                 down.bytesPerSecond(), up.bytesPerSecond(), up.total(), down.total(), manifest.chunkCount(),
-                picker.have().cardinality(), trackerProblem, peers);
-    }
-
-    long corruptChunks() {
-        return corruptChunks;
+                picker.have().cardinality(), corruptChunks, trackerProblem, peers);
     }
 
     /** Why a share stopped: a storage error, a file that changed, or a verification failure. */

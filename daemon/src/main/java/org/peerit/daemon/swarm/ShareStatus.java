@@ -5,7 +5,8 @@ import java.util.List;
 /** A consistent picture of one share, taken on the engine thread for the CLI. */
 public record ShareStatus(String swarm, String name, String path, State state, String error, long size,
                           long verifiedBytes, long downloadRate, long uploadRate, long uploaded, long downloaded,
-                          int chunks, int verifiedChunks, String trackerProblem, List<PeerStatus> peers) {
+                          int chunks, int verifiedChunks, long corruptChunks, String trackerProblem,
+                          List<PeerStatus> peers) {
 
     public enum State { CHECKING, DOWNLOADING, VERIFYING, SEEDING, ERROR }
 

@@ -1,0 +1,73 @@
+package org.peerit.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.peerit.daemon.control.ControlProtocol;
+import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.manifest.ManifestCodec;
+import org.peerit.protocol.manifest.ManifestException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code peerit download FILE.p2p N}: daemon N fetches the file from the swarm; progress until it is verified. */
+@Command(name = "download", mixinStandardHelpOptions = true,
+        description = "Downloads the file a manifest describes through daemon INDEX, with live progress. Exits 0 only"
+                + " when the verified file is in place.")
+final class DownloadCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MANIFEST", description = "The .p2p manifest.")
+    Path manifestFile;
+
+    @Parameters(index = "1", paramLabel = "INDEX", description = "The daemon that downloads it.")
+    int index;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the file goes (default: the current directory).")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path manifestPath = manifestFile.toAbsolutePath().normalize();
+        Manifest manifest;
+        try {
+            manifest = new ManifestCodec().read(manifestPath);
+        } catch (ManifestException e) {
+            throw new IOException((e.getMessage().startsWith(manifestPath.toString()) ? "" : manifestPath + ": ")
+                    + e.getMessage());
+        }
+        Path target = (dir == null ? Path.of("") : dir).toAbsolutePath().normalize();
+        if (!Files.isDirectory(target)) {
+            throw new IOException(target + " is not a directory; create it or choose another --dir");
+        }
+        ProgressDisplay display = new ProgressDisplay(System.err, System.console() != null);
+        try (ControlClient client = ControlClient.connect(index)) {
+            client.send(client.request(ControlProtocol.OP_DOWNLOAD)
+                    .put("manifest", manifestPath.toString()).put("dir", target.toString()));
+            while (true) {
+                JsonNode event;
+                try {
+                    event = client.next();
+                    ControlClient.throwIfError(event);
+                } catch (IOException e) {
+                    display.finish();
+                    throw e;
+                }
+                String name = ControlClient.eventName(event);
+                if (ControlProtocol.EVENT_PROGRESS.equals(name)) {
+                    display.update(manifest.name(), event.path("state").asText(), event.path("verified").asLong(),
+                            event.path("size").asLong(), event.path("rate").asLong(), event.path("peers").asInt(),
+                            event.hasNonNull("tracker") ? event.path("tracker").asText() : null);
+                } else if (ControlProtocol.EVENT_DONE.equals(name)) {
+                    display.finish();
+                    System.err.println("downloaded and verified " + manifest.name() + " (" + Units.bytes(manifest.size())
+                            + "); daemon " + index + " keeps seeding it");
+                    System.out.println(event.path("path").asText());
+                    return 0;
+                }
+            }
+        }
+    }
+}

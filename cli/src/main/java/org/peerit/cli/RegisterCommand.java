@@ -1,0 +1,85 @@
+package org.peerit.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.peerit.daemon.control.ControlProtocol;
+import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.manifest.ManifestCodec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code peerit register FILE N}: daemon N hashes and seeds FILE; the manifest is written here. */
+@Command(name = "register", mixinStandardHelpOptions = true,
+        description = "Shares FILE through daemon INDEX and writes its manifest (FILE.p2p) for others to download.")
+final class RegisterCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The file to share.")
+    Path file;
+
+    @Parameters(index = "1", paramLabel = "INDEX", description = "The daemon that seeds it.")
+    int index;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "PATH", description = "Where to write the manifest (default: ./NAME.p2p).")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        Path absolute = file.toAbsolutePath().normalize();
+        if (!Files.exists(absolute)) {
+            throw new NoSuchFileException(absolute.toString());
+        }
+        if (!Files.isRegularFile(absolute)) {
+            throw new IOException(absolute + " is not a regular file (directories are not supported yet)");
+        }
+        Path target = (output != null ? output : Path.of(absolute.getFileName() + ".p2p")).toAbsolutePath().normalize();
+        boolean terminal = System.console() != null;
+        try (ControlClient client = ControlClient.connect(index)) {
+            ObjectNode request = client.request(ControlProtocol.OP_REGISTER).put("path", absolute.toString());
+            client.send(request);
+            while (true) {
+                JsonNode event = client.next();
+                ControlClient.throwIfError(event);
+                String name = ControlClient.eventName(event);
+                if (ControlProtocol.EVENT_HASHING.equals(name)) {
+                    if (terminal) {
+                        long done = event.path("done").asLong();
+                        long total = Math.max(1, event.path("total").asLong());
+                        System.err.printf(Locale.ROOT, "\rhashing %s: %5.1f%% of %s", absolute.getFileName(),
+                                100.0 * done / total, Units.bytes(total));
+                    }
+                } else if (ControlProtocol.EVENT_DONE.equals(name)) {
+                    if (terminal) {
+                        System.err.println();
+                    }
+                    ManifestCodec codec = new ManifestCodec();
+                    Manifest manifest = codec.fromTree(event.path("manifest"));
+                    writeAtomically(target, codec.toBytes(manifest));
+                    System.err.println("daemon " + index + " is seeding " + absolute.getFileName() + " ("
+                            + Units.bytes(manifest.size()) + ", swarm " + manifest.swarmId().shortHex()
+                            + "); give this manifest to downloaders:");
+                    System.out.println(target);
+                    return 0;
+                }
+            }
+        }
+    }
+
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        Files.write(temp, bytes);
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package org.peerit.daemon.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.peerit.daemon.swarm.Share;
+import org.peerit.daemon.swarm.ShareStatus;
+import org.peerit.daemon.swarm.SwarmEngine;
+import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.manifest.ManifestCodec;
+import org.peerit.protocol.manifest.ManifestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Serves one control connection: reads the request, runs it against the engine, streams the events back. */
+public final class ControlHandler {
+    private static final Logger log = LoggerFactory.getLogger(ControlHandler.class);
+
+    private final SwarmEngine engine;
+    private final ObjectMapper json;
+    private final ManifestCodec codec = new ManifestCodec();
+    private final ObjectNode daemonInfo;
+    private final Runnable stopDaemon;
+
+    public ControlHandler(SwarmEngine engine, ObjectMapper json, ObjectNode daemonInfo, Runnable stopDaemon) {
+        this.engine = engine;
+        this.json = json;
+        this.daemonInfo = daemonInfo;
+        this.stopDaemon = stopDaemon;
+    }
+
+    void serve(InputStream in, OutputStream out) throws IOException {
+        String line = new LineReader(in, ControlProtocol.MAX_LINE).readLine();
+        if (line == null) {
+            return;
+        }
+        Events events = new Events(out);
+        JsonNode request;
+        try {
+            request = json.readTree(line);
+        } catch (IOException e) {
+            events.error("request is not JSON: " + e.getMessage());
+            return;
+        }
+        String op = request.path("op").asText("");
+        try {
+            switch (op) {
+                case ControlProtocol.OP_REGISTER -> register(request, events);
+                case ControlProtocol.OP_DOWNLOAD -> download(request, events);
+                case ControlProtocol.OP_STATUS -> status(events);
+                case ControlProtocol.OP_STOP -> {
+                    events.send(event(ControlProtocol.EVENT_DONE));
+                    stopDaemon.run();
+                }
+                default -> events.error("unknown request '" + op + "'; is the CLI newer than the daemon? restart the daemon");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void register(JsonNode request, Events events) throws IOException, InterruptedException {
+        Path file = absolutePath(request, "path", events);
+        if (file == null) {
+            return;
+        }
+        long[] lastReport = {0};
+        CompletableFuture<Share> registered = engine.register(file, (done, total) -> {
+            long now = System.nanoTime();
+            if (now - lastReport[0] > 200_000_000L || done == total) {
+                lastReport[0] = now;
+                try {
+                    events.send(event(ControlProtocol.EVENT_HASHING).put("done", done).put("total", total));
+                } catch (IOException ignored) {
+                    // the CLI went away; hashing goes on and the file is shared anyway
+                }
+            }
+        });
+        Share share;
+        try {
+            share = registered.get();
+        } catch (ExecutionException e) {
+            events.error(message(e.getCause()));
+            return;
+        }
+        ObjectNode done = event(ControlProtocol.EVENT_DONE);
+        done.set("manifest", codec.toTree(share.manifest()));
+        done.put("swarm", share.id().hex());
+        done.put("path", share.finalPath().toString());
+        events.send(done);
+    }
+
+    private void download(JsonNode request, Events events) throws IOException, InterruptedException {
+        Path manifestFile = absolutePath(request, "manifest", events);
+        Path dir = manifestFile == null ? null : absolutePath(request, "dir", events);
+        if (dir == null) {
+            return;
+        }
+        Manifest manifest;
+        try {
+            manifest = codec.read(manifestFile);
+        } catch (ManifestException e) {
+            events.error(manifestFile + ": " + e.getMessage());
+            return;
+        }
+        Share share;
+        try {
+            share = engine.download(manifest, dir).get();
+        } catch (ExecutionException e) {
+            events.error(message(e.getCause()));
+            return;
+        }
+        // Stream progress until the file is verified in place or the share fails. If the CLI goes away, the
+        // download goes on in the daemon.
+        while (true) {
+            try {
+                share.completion().get(ControlProtocol.PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException ignored) {
+                // report below
+            }
+            ShareStatus status;
+            try {
+                status = engine.status(share.id()).get(5, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                events.error("daemon is not responding: " + message(e));
+                return;
+            }
+            if (status == null) {
+                events.error("the download was removed");
+                return;
+            }
+            if (status.state() == ShareStatus.State.SEEDING) {
+                events.send(progress(status));
+                events.send(event(ControlProtocol.EVENT_DONE).put("path", status.path()));
+                return;
+            }
+            if (status.state() == ShareStatus.State.ERROR) {
+                events.error(status.error());
+                return;
+            }
+            events.send(progress(status));
+        }
+    }
+
+    private ObjectNode progress(ShareStatus s) {
+        ObjectNode e = event(ControlProtocol.EVENT_PROGRESS);
+        e.put("state", s.state().name().toLowerCase());
+        e.put("name", s.name());
+        e.put("size", s.size());
+        e.put("verified", s.verifiedBytes());
+        e.put("rate", s.downloadRate());
+        e.put("peers", s.peers().size());
+        if (s.trackerProblem() != null) {
+            e.put("tracker", s.trackerProblem());
+        }
+        return e;
+    }
+
+    private void status(Events events) throws IOException, InterruptedException {
+        List<ShareStatus> shares;
+        try {
+            shares = engine.status().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            events.error("daemon is not responding: " + message(e));
+            return;
+        }
+        ObjectNode status = event(ControlProtocol.EVENT_STATUS);
+        status.set("daemon", daemonInfo);
+        status.set("shares", json.valueToTree(shares));
+        events.send(status);
+    }
+
+    private Path absolutePath(JsonNode request, String field, Events events) throws IOException {
+        String text = request.path(field).asText("");
+        if (text.isEmpty() || text.indexOf('\0') >= 0) {
+            events.error("request has no valid '" + field + "'");
+            return null;
+        }
+        Path path = Path.of(text);
+        if (!path.isAbsolute()) {
+            events.error("'" + field + "' must be an absolute path, got " + text);
+            return null;
+        }
+        return path.normalize();
+    }
+
+    private ObjectNode event(String name) {
+        return json.createObjectNode().put("event", name);
+    }
+
+    private static String message(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        if (t instanceof java.nio.file.NoSuchFileException) {
+            return m + " does not exist";
+        }
+        if (t instanceof java.nio.file.AccessDeniedException) {
+            return m + ": permission denied";
+        }
+        return m == null ? t.toString() : m;
+    }
+
+    /** Writes events as JSON lines; thread-safe, since hashing progress arrives from worker threads. */
+    private final class Events {
+        private final OutputStream out;
+
+        Events(OutputStream out) {
+            this.out = out;
+        }
+
+        synchronized void send(ObjectNode event) throws IOException {
+            out.write(json.writeValueAsString(event).getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+            out.flush();
+        }
+
+        void error(String message) throws IOException {
+            log.info("request failed: {}", message);
+            send(event(ControlProtocol.EVENT_ERROR).put("message", message));
+        }
+    }
+}
