@@ -1,0 +1,112 @@
+package org.peerit.protocol.tracker;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.AddressedEnvelope;
+import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import org.junit.jupiter.api.Test;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.SwarmId;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class TrackerCodecTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final InetSocketAddress A = new InetSocketAddress("198.18.0.1", 40000);
+    private static final InetSocketAddress B = new InetSocketAddress("::1", 59000);
+
+    private static SwarmId swarm() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return SwarmId.wrap(b);
+    }
+
+    private static TrackerMessage roundTrip(TrackerMessage msg) {
+        ByteBuf buf = Unpooled.buffer();
+        TrackerCodec.encode(msg, buf);
+        try {
+            return TrackerCodec.decode(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void everyMessageRoundTrips() {
+        PeerId peer = PeerId.random(RANDOM);
+        List<TrackerMessage> messages = List.of(
+                new TrackerMessage.ConnectRequest(42),
+                new TrackerMessage.ConnectResponse(42, 0x1234_5678_9abc_def0L),
+                new TrackerMessage.AnnounceRequest(7, 99L, swarm(), peer, TrackerMessage.AnnounceEvent.COMPLETED, true,
+                        6881, 30, List.of(A, B)),
+                new TrackerMessage.AnnounceResponse(7, 120, 1, 2,
+                        List.of(new TrackerPeer(peer, true, A, List.of(B)), new TrackerPeer(PeerId.random(RANDOM), false, B, List.of()))),
+                new TrackerMessage.ErrorResponse(7, TrackerMessage.ErrorCode.LIMIT, "swarm is full"));
+        for (TrackerMessage m : messages) {
+            TrackerMessage back = roundTrip(m);
+            assertEquals(m.toString(), back.toString(), m.getClass().getSimpleName());
+        }
+    }
+
+    @Test
+    void connectReplyIsNoLargerThanItsRequest() {
+        ByteBuf request = Unpooled.buffer();
+        TrackerCodec.encode(new TrackerMessage.ConnectRequest(1), request);
+        ByteBuf reply = Unpooled.buffer();
+        TrackerCodec.encode(new TrackerMessage.ConnectResponse(1, 2), reply);
+        assertEquals(request.readableBytes(), reply.readableBytes());
+        request.release();
+        reply.release();
+    }
+
+    @Test
+    void longErrorMessagesAreCutAtACharacterBoundary() {
+        String text = "é".repeat(300);
+        TrackerMessage.ErrorResponse back = (TrackerMessage.ErrorResponse) roundTrip(
+                new TrackerMessage.ErrorResponse(1, TrackerMessage.ErrorCode.MALFORMED, text));
+        assertEquals("é".repeat(TrackerLimits.MAX_ERROR_MESSAGE / 2), back.message());
+    }
+
+    @Test
+    void refusesMalformedDatagrams() {
+        List<byte[]> bad = List.of(
+                new byte[0],
+                new byte[]{0, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8}, // wrong magic
+                new byte[]{0x7f, 0, 0, 0, 1},                     // unknown action
+                new byte[]{0x01, 0, 0, 0, 1, 0, 0},               // truncated announce
+                new byte[]{(byte) 0x80, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9}); // trailing byte
+        for (byte[] b : bad) {
+            ByteBuf buf = Unpooled.wrappedBuffer(b);
+            assertThrows(CorruptedFrameException.class, () -> TrackerCodec.decode(buf));
+        }
+        ByteBuf huge = Unpooled.buffer().writeZero(TrackerLimits.MAX_DATAGRAM + 1);
+        assertThrows(CorruptedFrameException.class, () -> TrackerCodec.decode(huge));
+    }
+
+    @Test
+    void datagramCodecCarriesAddresses() {
+        EmbeddedChannel ch = new EmbeddedChannel(new TrackerDatagramCodec());
+        ch.writeOutbound(new DefaultAddressedEnvelope<TrackerMessage, InetSocketAddress>(new TrackerMessage.ConnectRequest(5), A));
+        DatagramPacket packet = ch.readOutbound();
+        assertEquals(A, packet.recipient());
+        ch.writeInbound(new DatagramPacket(packet.content(), B, A));
+        AddressedEnvelope<TrackerMessage, InetSocketAddress> in = ch.readInbound();
+        assertEquals(A, in.sender());
+        assertEquals(new TrackerMessage.ConnectRequest(5), in.content());
+        DecoderException e = assertThrows(DecoderException.class,
+                () -> ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(new byte[]{9}), B, A)));
+        assertInstanceOf(CorruptedFrameException.class, e.getCause() == null ? e : e.getCause());
+        assertFalse(ch.finish());
+    }
+}

@@ -1,0 +1,140 @@
+package org.peerit.protocol.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import org.junit.jupiter.api.Test;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.SwarmId;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PeerCodecTest {
+    private static EmbeddedChannel encoder() {
+        return new EmbeddedChannel(new PeerMessageEncoder());
+    }
+
+    private static EmbeddedChannel decoder() {
+        return new EmbeddedChannel(new PeerFrameDecoder(), new PeerMessageDecoder());
+    }
+
+    /** Encodes {@code msg}, feeds the bytes one at a time to a decoder, and returns what comes out. */
+    private static PeerMessage roundTrip(PeerMessage msg) {
+        EmbeddedChannel out = encoder();
+        assertTrue(out.writeOutbound(msg));
+        ByteBuf wire = Unpooled.buffer();
+        for (Object o; (o = out.readOutbound()) != null; ) {
+            ByteBuf part = (ByteBuf) o;
+            wire.writeBytes(part);
+            part.release();
+        }
+        assertFalse(out.finish());
+        EmbeddedChannel in = decoder();
+        while (wire.isReadable()) {
+            in.writeInbound(wire.readRetainedSlice(1)); // worst-case fragmentation
+        }
+        wire.release();
+        PeerMessage decoded = in.readInbound();
+        assertNull(in.readInbound());
+        assertFalse(in.finish());
+        return decoded;
+    }
+
+    @Test
+    void everyMessageRoundTrips() throws Exception {
+        SecureRandom random = new SecureRandom();
+        byte[] swarm = new byte[32];
+        random.nextBytes(swarm);
+        List<PeerMessage> messages = List.of(
+                new PeerMessage.Handshake(1, SwarmId.wrap(swarm), PeerId.random(random), 40123),
+                new PeerMessage.Bitfield(new byte[]{(byte) 0xA0, 0x01}),
+                new PeerMessage.Have(4095),
+                new PeerMessage.Interested(), new PeerMessage.NotInterested(),
+                new PeerMessage.Choke(), new PeerMessage.Unchoke(),
+                new PeerMessage.Request(7, 65536, 65536),
+                new PeerMessage.Cancel(7, 65536, 65536),
+                new PeerMessage.Pex(List.of(new PexPeer(InetAddress.getByName("198.18.0.1"), 6881),
+                        new PexPeer(InetAddress.getByName("::1"), 1)), List.of()),
+                new PeerMessage.KeepAlive());
+        for (PeerMessage m : messages) {
+            assertEquals(m, roundTrip(m), m.getClass().getSimpleName());
+        }
+    }
+
+    @Test
+    void pieceRoundTripsWithoutCopyingOnEncode() {
+        ByteBuf data = Unpooled.copiedBuffer("block data", StandardCharsets.US_ASCII);
+        EmbeddedChannel out = encoder();
+        out.writeOutbound(new PeerMessage.Piece(3, 16384, data));
+        ByteBuf header = out.readOutbound();
+        ByteBuf body = out.readOutbound();
+        assertEquals(13, header.readableBytes());
+        assertTrue(body == data || body.unwrap() == data, "the block itself is passed on");
+        EmbeddedChannel in = decoder();
+        in.writeInbound(header, body);
+        PeerMessage.Piece piece = in.readInbound();
+        assertEquals(3, piece.chunk());
+        assertEquals(16384, piece.offset());
+        assertEquals("block data", piece.data().toString(StandardCharsets.US_ASCII));
+        piece.release();
+        assertEquals(0, data.refCnt());
+        assertFalse(in.finish());
+    }
+
+    private static Throwable refuse(int... frame) {
+        EmbeddedChannel in = decoder();
+        ByteBuf buf = Unpooled.buffer().writeInt(frame.length);
+        for (int b : frame) {
+            buf.writeByte(b);
+        }
+        Throwable t = assertThrows(DecoderException.class, () -> in.writeInbound(buf));
+        in.finishAndReleaseAll();
+        return t;
+    }
+
+    @Test
+    void refusesMalformedFrames() {
+        assertInstanceOf(CorruptedFrameException.class, refuse(99));
+        assertInstanceOf(CorruptedFrameException.class, refuse(2, 0, 0)); // short HAVE
+        assertInstanceOf(CorruptedFrameException.class, refuse(2, 0x80, 0, 0, 0)); // negative chunk
+        assertInstanceOf(CorruptedFrameException.class, refuse(3, 1)); // INTERESTED with a body
+        assertInstanceOf(CorruptedFrameException.class, refuse(7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 0, 1)); // block too big
+        assertInstanceOf(CorruptedFrameException.class, refuse(7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0)); // zero length
+        assertInstanceOf(CorruptedFrameException.class, refuse(8, 0, 0, 0, 1)); // PIECE without data
+        assertInstanceOf(CorruptedFrameException.class, refuse(0, 'N', 'O', 'P', 'E')); // bad handshake
+        assertInstanceOf(CorruptedFrameException.class, refuse(10, 1, 5, 1, 2, 3, 4, 0, 1, 0)); // PEX family 5
+        assertInstanceOf(CorruptedFrameException.class, refuse(10, 1, 4, 1, 2)); // truncated PEX
+    }
+
+    @Test
+    void refusesOversizedLengthAtOnce() {
+        EmbeddedChannel in = decoder();
+        ByteBuf buf = Unpooled.buffer().writeInt(Integer.MAX_VALUE).writeByte(8);
+        DecoderException e = assertThrows(DecoderException.class, () -> in.writeInbound(buf));
+        assertInstanceOf(TooLongFrameException.class, e);
+        in.finishAndReleaseAll();
+    }
+
+    @Test
+    void waitsForTruncatedFrames() {
+        EmbeddedChannel in = decoder();
+        in.writeInbound(Unpooled.buffer().writeInt(5).writeByte(2).writeShort(0));
+        assertNull(in.readInbound(), "a partial frame is not a message yet");
+        in.writeInbound(Unpooled.buffer().writeShort(9));
+        assertEquals(new PeerMessage.Have(9), in.readInbound());
+        assertFalse(in.finish());
+    }
+}

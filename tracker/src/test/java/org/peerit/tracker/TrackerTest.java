@@ -1,0 +1,197 @@
+package org.peerit.tracker;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.SwarmId;
+import org.peerit.protocol.tracker.TrackerCodec;
+import org.peerit.protocol.tracker.TrackerMessage;
+import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
+import org.peerit.protocol.tracker.TrackerPeer;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A real tracker on loopback, driven by a plain UDP socket speaking the protocol. */
+class TrackerTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private Tracker tracker;
+
+    @BeforeEach
+    void start() throws Exception {
+        tracker = Tracker.start(TrackerConfig.defaults(InetAddress.getLoopbackAddress(), 0)
+                .withInterval(Duration.ofSeconds(1)).withLimits(100, 100, 5));
+    }
+
+    @AfterEach
+    void stop() {
+        tracker.close();
+    }
+
+    /** A UDP client with its own socket, i.e. its own source address. */
+    private final class Client implements AutoCloseable {
+        final DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        final PeerId peerId = PeerId.random(RANDOM);
+        long connectionId;
+
+        Client() throws Exception {
+            socket.setSoTimeout(3000);
+        }
+
+        TrackerMessage exchange(TrackerMessage msg) throws Exception {
+            ByteBuf buf = Unpooled.buffer();
+            TrackerCodec.encode(msg, buf);
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            buf.release();
+            socket.send(new DatagramPacket(bytes, bytes.length, tracker.address()));
+            DatagramPacket reply = new DatagramPacket(new byte[65536], 65536);
+            socket.receive(reply);
+            return TrackerCodec.decode(Unpooled.wrappedBuffer(reply.getData(), 0, reply.getLength()));
+        }
+
+        void connect() throws Exception {
+            var r = (TrackerMessage.ConnectResponse) exchange(new TrackerMessage.ConnectRequest(1));
+            connectionId = r.connectionId();
+        }
+
+        TrackerMessage announce(SwarmId swarm, AnnounceEvent event, boolean seed, int port) throws Exception {
+            return exchange(new TrackerMessage.AnnounceRequest(2, connectionId, swarm, peerId, event, seed, port, 0,
+                    List.of(new InetSocketAddress("198.18.0.7", port))));
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
+    private static SwarmId swarm() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return SwarmId.wrap(b);
+    }
+
+    @Test
+    void announceReturnsTheOtherPeersOfTheSwarm() throws Exception {
+        SwarmId swarm = swarm();
+        try (Client seed = new Client(); Client a = new Client(); Client b = new Client(); Client other = new Client()) {
+            seed.connect();
+            a.connect();
+            b.connect();
+            other.connect();
+            assertInstanceOf(TrackerMessage.AnnounceResponse.class, seed.announce(swarm, AnnounceEvent.STARTED, true, 1001));
+            other.announce(swarm(), AnnounceEvent.STARTED, false, 1004);
+            a.announce(swarm, AnnounceEvent.STARTED, false, 1002);
+            var reply = (TrackerMessage.AnnounceResponse) b.announce(swarm, AnnounceEvent.STARTED, false, 1003);
+            Set<PeerId> ids = reply.peers().stream().map(TrackerPeer::peerId).collect(Collectors.toSet());
+            assertEquals(Set.of(seed.peerId, a.peerId), ids);
+            assertEquals(1, reply.seeders());
+            assertEquals(2, reply.leechers());
+            TrackerPeer seedEntry = reply.peers().stream().filter(TrackerPeer::seed).findFirst().orElseThrow();
+            assertEquals(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1001), seedEntry.endpoint(),
+                    "the endpoint is the observed address with the announced port");
+            assertEquals(List.of(new InetSocketAddress("198.18.0.7", 1001)), seedEntry.candidates());
+            assertTrue(reply.intervalSeconds() >= 1 && reply.intervalSeconds() <= 2);
+
+            var seedReply = (TrackerMessage.AnnounceResponse) seed.announce(swarm, AnnounceEvent.NONE, true, 1001);
+            assertEquals(2, seedReply.peers().size(), "a seed is given leechers only");
+
+            a.announce(swarm, AnnounceEvent.STOPPED, false, 1002);
+            var after = (TrackerMessage.AnnounceResponse) b.announce(swarm, AnnounceEvent.NONE, false, 1003);
+            assertEquals(Set.of(seed.peerId), after.peers().stream().map(TrackerPeer::peerId).collect(Collectors.toSet()));
+        }
+    }
+
+    @Test
+    void refusesForgedConnectionIds() throws Exception {
+        try (Client c = new Client()) {
+            c.connectionId = 12345;
+            var reply = (TrackerMessage.ErrorResponse) c.announce(swarm(), AnnounceEvent.STARTED, false, 1);
+            assertEquals(TrackerMessage.ErrorCode.BAD_CONNECTION_ID, reply.code());
+            assertEquals(0, tracker.table().peerCount());
+        }
+    }
+
+    @Test
+    void connectionIdsAreBoundToTheSourceAddress() throws Exception {
+        try (Client a = new Client(); Client b = new Client()) {
+            a.connect();
+            b.connectionId = a.connectionId; // a different source port replays a's id
+            var reply = (TrackerMessage.ErrorResponse) b.announce(swarm(), AnnounceEvent.STARTED, false, 1);
+            assertEquals(TrackerMessage.ErrorCode.BAD_CONNECTION_ID, reply.code());
+        }
+    }
+
+    @Test
+    void limitsPeerEntriesPerAddress() throws Exception {
+        try (Client c = new Client()) {
+            c.connect();
+            for (int i = 0; i < 5; i++) {
+                assertInstanceOf(TrackerMessage.AnnounceResponse.class, c.announce(swarm(), AnnounceEvent.STARTED, false, 1));
+            }
+            var refused = (TrackerMessage.ErrorResponse) c.announce(swarm(), AnnounceEvent.STARTED, false, 1);
+            assertEquals(TrackerMessage.ErrorCode.LIMIT, refused.code());
+            assertTrue(refused.message().contains("already holds 5"), refused.message());
+            assertEquals(5, tracker.table().peerCount());
+        }
+    }
+
+    @Test
+    void survivesGarbageAndExpiresSilentPeers() throws Exception {
+        try (Client c = new Client()) {
+            byte[] junk = {0x01, 0x02, 0x03};
+            c.socket.send(new DatagramPacket(junk, junk.length, tracker.address()));
+            c.connect(); // still answering
+            c.announce(swarm(), AnnounceEvent.STARTED, false, 1);
+            assertEquals(1, tracker.table().peerCount());
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (tracker.table().peerCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0, tracker.table().peerCount(), "a peer that stops announcing expires after two intervals");
+            assertEquals(1, tracker.stats().malformed.sum());
+        }
+    }
+
+    @Test
+    void servesStatsOverHttpOnTheSamePort() throws Exception {
+        try (Client c = new Client()) {
+            c.connect();
+            c.announce(swarm(), AnnounceEvent.STARTED, true, 1);
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + tracker.port();
+        HttpResponse<String> stats = http.send(HttpRequest.newBuilder(URI.create(base + "/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, stats.statusCode());
+        assertTrue(stats.body().contains("\"peers\" : 1"), stats.body());
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(metrics.body().contains("peerit_tracker_announces_total 1"), metrics.body());
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(page.body().contains("1 swarms, 1 peers"), page.body());
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(base + "/nope")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, missing.statusCode());
+    }
+}
