@@ -256,8 +256,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             return;
         }
         List<Block> blocks = new ArrayList<>(want);
-        share.picker().pick(this, peerHas, outstanding.keySet(), want, blocks);
         long now = System.nanoTime();
+        share.picker().pick(this, peerHas, outstanding.keySet(), want, blocks, now);
         for (Block b : blocks) {
             outstanding.put(b, now);
             channel.write(new PeerMessage.Request(b.chunk(), b.offset(), b.length()));

@@ -22,6 +22,11 @@ final class PiecePicker {
     private static final int RANDOM_FIRST = 4;
     /** In endgame a block is outstanding at most this many peers at once. */
     private static final int ENDGAME_DUPLICATES = 2;
+    /**
+     * In endgame a block is asked of a second peer only once its first request is this old: the last blocks are not
+     * left waiting on a slow or silent peer, but fast peers' answers are not duplicated for nothing.
+     */
+    private static final long ENDGAME_DELAY_NANOS = 1_000_000_000L;
 
     private final Manifest manifest;
     private final BitSet have;
@@ -81,7 +86,7 @@ final class PiecePicker {
      * Adds up to {@code max} new requests for a peer with chunks {@code peerBits} to {@code out}, skipping blocks in
      * {@code alreadyAsked} (those outstanding at this peer).
      */
-    void pick(Object peer, BitSet peerBits, Set<Block> alreadyAsked, int max, List<Block> out) {
+    void pick(Object peer, BitSet peerBits, Set<Block> alreadyAsked, int max, List<Block> out, long nowNanos) {
         // 1. Unrequested blocks of chunks this peer is already sending us, then of any started chunk it has.
         for (int pass = 0; pass < 2 && out.size() < max; pass++) {
             for (ChunkProgress p : inProgress.values()) {
@@ -92,7 +97,7 @@ final class PiecePicker {
                 if ((pass == 0) != mine || !peerBits.get(p.chunk)) {
                     continue;
                 }
-                p.takeUnrequested(max - out.size(), out);
+                p.takeUnrequested(max - out.size(), out, nowNanos);
             }
         }
         // 2. New chunks, rarest first.
@@ -103,7 +108,7 @@ final class PiecePicker {
             }
             ChunkProgress p = new ChunkProgress(chunk, manifest.chunkLength(chunk), peer);
             inProgress.put(chunk, p);
-            p.takeUnrequested(max - out.size(), out);
+            p.takeUnrequested(max - out.size(), out, nowNanos);
         }
         // 3. Endgame: everything we still want is requested somewhere; ask this peer too.
         if (out.size() < max && allRequested()) {
@@ -112,7 +117,7 @@ final class PiecePicker {
                     break;
                 }
                 if (peerBits.get(p.chunk)) {
-                    p.takeDuplicates(alreadyAsked, max - out.size(), out);
+                    p.takeDuplicates(alreadyAsked, max - out.size(), out, nowNanos);
                 }
             }
         }
@@ -231,6 +236,7 @@ final class PiecePicker {
         final BitSet requested = new BitSet();
         final BitSet received = new BitSet();
         final int[] outstanding;
+        final long[] firstRequestNanos;
         final Set<Object> contributors = new java.util.HashSet<>();
 
         ChunkProgress(int chunk, int length, Object owner) {
@@ -239,25 +245,31 @@ final class PiecePicker {
             this.blockCount = (length + WireLimits.BLOCK - 1) / WireLimits.BLOCK;
             this.owner = owner;
             this.outstanding = new int[blockCount];
+            this.firstRequestNanos = new long[blockCount];
         }
 
         boolean hasUnrequested() {
             return requested.cardinality() < blockCount;
         }
 
-        void takeUnrequested(int max, List<Block> out) {
+        void takeUnrequested(int max, List<Block> out, long nowNanos) {
             for (int i = requested.nextClearBit(0); i < blockCount && max > 0; i = requested.nextClearBit(i + 1)) {
                 requested.set(i);
                 outstanding[i]++;
+                firstRequestNanos[i] = nowNanos;
                 out.add(block(i));
                 max--;
             }
         }
 
-        void takeDuplicates(Set<Block> alreadyAsked, int max, List<Block> out) {
+        void takeDuplicates(Set<Block> alreadyAsked, int max, List<Block> out, long nowNanos) {
             for (int i = received.nextClearBit(0); i < blockCount && max > 0; i = received.nextClearBit(i + 1)) {
                 Block b = block(i);
-                if (outstanding[i] < ENDGAME_DUPLICATES && !alreadyAsked.contains(b)) {
+                boolean waitedLongEnough = outstanding[i] == 0 || nowNanos - firstRequestNanos[i] >= ENDGAME_DELAY_NANOS;
+                if (outstanding[i] < ENDGAME_DUPLICATES && waitedLongEnough && !alreadyAsked.contains(b)) {
+                    if (outstanding[i] == 0) {
+                        firstRequestNanos[i] = nowNanos;
+                    }
                     requested.set(i);
                     outstanding[i]++;
                     out.add(b);
