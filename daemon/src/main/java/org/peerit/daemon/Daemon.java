@@ -43,6 +43,8 @@ public final class Daemon implements AutoCloseable {
         FileLock acquired;
         try {
             acquired = lockFile.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            acquired = null; // held by another daemon in this JVM
         } catch (IOException e) {
             lockFile.close();
             throw e;
