@@ -1,0 +1,223 @@
+package org.peerit.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The built jars run as a user runs them: {@code java -jar tracker.jar}, and the {@code ./peerit} launcher for the
+ * daemons and every command. Builds nothing; runs after {@code mvn package}.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class PeeritProcessIT {
+    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
+    private static final Path LAUNCHER = REPO.resolve("peerit");
+    private static final Path TRACKER_JAR = REPO.resolve("tracker/target/tracker.jar");
+
+    @TempDir
+    Path tmp;
+    private Path work;
+    private Map<String, String> env;
+    private int trackerPort;
+    private final List<Process> processes = new ArrayList<>();
+    private final Map<Integer, Process> daemons = new HashMap<>();
+
+    record Result(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void startTracker() throws Exception {
+        assertTrue(Files.isExecutable(LAUNCHER), LAUNCHER + " is executable");
+        assertTrue(Files.exists(TRACKER_JAR), TRACKER_JAR + " is built");
+        work = Files.createDirectories(tmp.resolve("work"));
+        env = Map.of("PEERIT_HOME", tmp.resolve("home").toString(), "XDG_RUNTIME_DIR", tmp.resolve("run").toString());
+        try (ServerSocket probe = new ServerSocket(0)) {
+            trackerPort = probe.getLocalPort();
+        }
+        spawn("tracker", List.of("java", "-jar", TRACKER_JAR.toString(), "--port", String.valueOf(trackerPort),
+                "--bind", "127.0.0.1", "--interval", "2"));
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (Process p : processes) {
+            p.destroy();
+        }
+        for (Process p : processes) {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private Process spawn(String name, List<String> command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile())
+                .redirectOutput(tmp.resolve(name + ".out").toFile()).redirectError(tmp.resolve(name + ".err").toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    private Process startDaemon(int index, String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString(), "daemon", String.valueOf(index),
+                "127.0.0.1:" + trackerPort));
+        cmd.addAll(List.of(options));
+        String name = "daemon-" + index + "-" + processes.size();
+        Process p = spawn(name, cmd);
+        daemons.put(index, p);
+        Path err = tmp.resolve(name + ".err");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(err).contains("daemon " + index + " running")) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                fail("daemon " + index + " did not start: " + logs());
+            }
+            Thread.sleep(50);
+        }
+        return p;
+    }
+
+    private Result peerit(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("peerit " + String.join(" ", args) + " did not finish: " + Files.readString(err));
+        }
+        return new Result(p.exitValue(), Files.readString(out).strip(), Files.readString(err).strip());
+    }
+
+    private String logs() throws IOException {
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.list(tmp)) {
+            for (Path f : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".err"))::iterator) {
+                out.append("\n--- ").append(f.getFileName()).append('\n').append(Files.readString(f));
+            }
+        }
+        return out.toString();
+    }
+
+    private Path randomFile(String name, long size) throws IOException {
+        Path file = work.resolve(name);
+        Random random = new Random(size);
+        byte[] buffer = new byte[1 << 16];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= buffer.length) {
+                random.nextBytes(buffer);
+                out.write(buffer, 0, (int) Math.min(buffer.length, left));
+            }
+        }
+        return file;
+    }
+
+    private JsonNode status(int index) throws Exception {
+        Result r = peerit("status", String.valueOf(index), "--json");
+        assertEquals(0, r.exit(), r.err());
+        return new ObjectMapper().readTree(r.out());
+    }
+
+    @Test
+    void shareAndDownloadThroughTheLauncher() throws Exception {
+        Result noDaemon = peerit("status", "1");
+        assertEquals(Peerit.EXIT_NO_DAEMON, noDaemon.exit());
+        assertEquals("peerit: daemon 1 is not running; start it with: peerit daemon 1 TRACKER_HOST:59000", noDaemon.err());
+
+        startDaemon(1);
+        startDaemon(2);
+        Path original = randomFile("report.pdf", 3 * 1024 * 1024 + 17);
+        Result registered = peerit("register", "report.pdf", "1");
+        assertEquals(0, registered.exit(), registered.err());
+        assertEquals(work.resolve("report.pdf.p2p").toString(), registered.out());
+
+        Path out = Files.createDirectories(work.resolve("downloads"));
+        Result downloaded = peerit("download", "report.pdf.p2p", "2", "--dir", "downloads");
+        assertEquals(0, downloaded.exit(), downloaded.err() + logs());
+        assertEquals(out.resolve("report.pdf").toString(), downloaded.out());
+        assertEquals(-1L, Files.mismatch(original, out.resolve("report.pdf")));
+        assertTrue(downloaded.err().contains("downloaded and verified report.pdf"), downloaded.err());
+
+        Result again = peerit("download", "report.pdf.p2p", "2", "--dir", "downloads");
+        assertEquals(0, again.exit(), "downloading what the daemon already has succeeds at once: " + again.err());
+
+        Result status = peerit("status", "2");
+        assertEquals(0, status.exit());
+        assertTrue(status.out().contains("report.pdf  seeding  100.0%"), status.out());
+
+        Files.writeString(work.resolve("evil.p2p"), Files.readString(work.resolve("report.pdf.p2p"))
+                .replace("\"report.pdf\"", "\"../evil\""));
+        Result evil = peerit("download", "evil.p2p", "2");
+        assertEquals(1, evil.exit());
+        assertTrue(evil.err().startsWith("peerit: ") && evil.err().contains("path separator"), evil.err());
+        assertEquals(1, evil.err().lines().count(), "one line: " + evil.err());
+
+        Result missing = peerit("register", "nope.txt", "1");
+        assertEquals(1, missing.exit());
+        assertEquals("peerit: " + work.resolve("nope.txt") + " does not exist", missing.err());
+
+        Result stop = peerit("stop", "1");
+        assertEquals(0, stop.exit(), stop.err());
+        assertTrue(daemons.get(1).waitFor(15, TimeUnit.SECONDS), "daemon 1 exits after peerit stop");
+        assertEquals(0, daemons.get(1).exitValue());
+    }
+
+    @Test
+    void aDaemonKilledMidDownloadResumesWithOnlyUnverifiedChunksFetchedAgain() throws Exception {
+        startDaemon(1, "--max-upload-rate", "2M");
+        Path original = randomFile("big.bin", 12L * 1024 * 1024);
+        assertEquals(0, peerit("register", "big.bin", "1").exit());
+        Process leecher = startDaemon(2);
+        Path out = Files.createDirectories(work.resolve("out"));
+        Process download = spawn("download-1", List.of(LAUNCHER.toString(), "download", "big.bin.p2p", "2", "--dir", "out"));
+
+        long size = Files.size(original);
+        long verified = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (verified < size / 4) {
+            if (System.nanoTime() > deadline) {
+                fail("download made no progress: " + logs());
+            }
+            Thread.sleep(200);
+            JsonNode shares = status(2).path("shares");
+            verified = shares.isEmpty() ? 0 : shares.get(0).path("verifiedBytes").asLong();
+        }
+        leecher.destroyForcibly(); // SIGKILL: no shutdown hook, no final state save
+        assertTrue(leecher.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(download.waitFor(10, TimeUnit.SECONDS), "the CLI notices its daemon died");
+        assertEquals(1, download.exitValue());
+        assertTrue(Files.readString(tmp.resolve("download-1.err")).contains("daemon closed the connection"));
+        assertTrue(Files.exists(out.resolve("big.bin.part")));
+
+        startDaemon(2);
+        Result resumed = peerit("download", "big.bin.p2p", "2", "--dir", "out");
+        assertEquals(0, resumed.exit(), resumed.err() + logs());
+        assertEquals(-1L, Files.mismatch(original, out.resolve("big.bin")));
+        long fetchedAfterRestart = status(2).path("shares").get(0).path("downloaded").asLong();
+        assertTrue(fetchedAfterRestart <= size - verified,
+                "fetched " + fetchedAfterRestart + " bytes after the restart; " + verified + " were verified before the kill");
+    }
+}
