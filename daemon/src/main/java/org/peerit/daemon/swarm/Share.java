@@ -103,7 +103,7 @@ public final class Share {
     }
 
     public Path partPath() {
-        return finalPath.resolveSibling(finalPath.getFileName() + ".part");
+        return SwarmEngine.partOf(finalPath);
     }
 
     /** Completes with the file's path when the verified file is in place, or fails with the reason it cannot be. */

@@ -254,9 +254,10 @@ public final class SwarmEngine implements AutoCloseable {
             if (Files.exists(target)) {
                 throw new IOException(target + " already exists; move it away or choose another --dir");
             }
+            boolean partExisted = Files.exists(partOf(target));
             Share share = openPartial(manifest, target, have);
             save(share);
-            recheckThenStart(share);
+            recheckThenStart(share, partExisted);
             return share;
         });
     }
@@ -278,19 +279,27 @@ public final class SwarmEngine implements AutoCloseable {
         }
     }
 
+    static Path partOf(Path target) {
+        return target.resolveSibling(target.getFileName() + ".part");
+    }
+
     private Share openPartial(Manifest m, Path target, BitSet have) throws IOException {
-        Path part = target.resolveSibling(target.getFileName() + ".part");
-        ChunkFile chunks = ChunkFile.openPartial(m, part);
+        ChunkFile chunks = ChunkFile.openPartial(m, partOf(target));
         Share share = new Share(this, m, target, chunks, have, ShareStatus.State.CHECKING);
         shares.put(share.id(), share);
         return share;
     }
 
     /**
-     * Before downloading, hashes every chunk of the {@code .part} file not yet known good: chunks written after the
-     * last saved state (say, before a crash) are recovered instead of fetched again, and nothing unverified is trusted.
+     * Before downloading an existing {@code .part}, hashes every chunk not yet known good: chunks written after the
+     * last saved state (say, before a crash) are recovered instead of fetched again, and nothing unverified is
+     * trusted. A new, empty {@code .part} has nothing to check.
      */
-    private void recheckThenStart(Share share) {
+    private void recheckThenStart(Share share, boolean partExisted) {
+        if (!partExisted) {
+            startDownloading(share, new BitSet());
+            return;
+        }
         BitSet known = (BitSet) share.have().clone();
         Manifest m = share.manifest();
         hashing.execute(() -> {
@@ -305,23 +314,25 @@ public final class SwarmEngine implements AutoCloseable {
                 loop.execute(() -> share.fail("cannot read " + share.partPath() + ": " + e.getMessage()));
                 return;
             }
-            loop.execute(() -> {
-                if (shares.get(share.id()) != share) {
-                    return;
-                }
-                share.have().or(recovered);
-                if (!recovered.isEmpty()) {
-                    log.info("{}: recovered {} verified chunks from {}", share.name(), recovered.cardinality(), share.partPath());
-                }
-                share.startDownloading();
-                save(share);
-                if (share.picker().isComplete()) {
-                    finish(share);
-                } else {
-                    announce(share, AnnounceEvent.STARTED);
-                }
-            });
+            loop.execute(() -> startDownloading(share, recovered));
         });
+    }
+
+    private void startDownloading(Share share, BitSet recovered) {
+        if (shares.get(share.id()) != share) {
+            return;
+        }
+        share.have().or(recovered);
+        if (!recovered.isEmpty()) {
+            log.info("{}: recovered {} verified chunks from {}", share.name(), recovered.cardinality(), share.partPath());
+        }
+        share.startDownloading();
+        save(share);
+        if (share.picker().isComplete()) {
+            finish(share);
+        } else {
+            announce(share, AnnounceEvent.STARTED);
+        }
     }
 
     /** Hashes a fully received chunk off the engine thread; the share hears the verdict on the engine thread. */
@@ -461,12 +472,12 @@ public final class SwarmEngine implements AutoCloseable {
             return;
         }
         BitSet have = Bitfields.fromBytes(Base64.getDecoder().decode(r.have()), m.chunkCount());
-        Path part = path.resolveSibling(path.getFileName() + ".part");
-        if (!Files.exists(part)) {
-            have = new BitSet(); // the data is gone: whatever the record says, start over
+        boolean partExisted = Files.exists(partOf(path));
+        if (!partExisted || have == null || Files.size(partOf(path)) != m.size()) {
+            have = new BitSet(); // the data is gone or was changed, or the record is damaged: trust nothing saved
         }
-        Share share = openPartial(m, path, have == null ? new BitSet() : have);
-        recheckThenStart(share);
+        Share share = openPartial(m, path, have);
+        recheckThenStart(share, partExisted);
     }
 
     private void recheckSeed(Share share) {
