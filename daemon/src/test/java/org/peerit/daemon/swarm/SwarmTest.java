@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Whole swarms in one JVM: a real tracker and real daemons over loopback sockets, with real files. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -161,6 +162,52 @@ class SwarmTest {
         long fetchedAfterRestart = TestSwarm.status(restarted, id).downloaded();
         assertTrue(fetchedAfterRestart <= manifest.size() - verifiedBeforeStop,
                 "only missing chunks were fetched: " + fetchedAfterRestart + " of " + manifest.size());
+    }
+
+    @Test
+    void daemonsAnnounceAgainToARestartedTracker() throws Exception {
+        Daemon seeder = swarm.start(1, 0, 0);
+        Path original = TestSwarm.randomFile(swarm.dir("seed"), "data.bin", 1 << 20, 7);
+        Manifest manifest = register(seeder, original);
+        TestSwarm.await("the seeder's announce", Duration.ofSeconds(10), () -> swarm.tracker.table().peerCount() == 1);
+        swarm.restartTracker();
+        assertEquals(0, swarm.tracker.table().peerCount());
+        TestSwarm.await("the seeder to announce to the new tracker", Duration.ofSeconds(15),
+                () -> swarm.tracker.table().peerCount() == 1);
+        Daemon leecher = swarm.start(2, 0, 0);
+        Path file = leecher.engine().download(manifest, swarm.dir("leecher")).get().completion().get(30, TimeUnit.SECONDS);
+        assertSameContent(original, file);
+    }
+
+    @Test
+    void aFullDiskStopsTheDownloadWithAClearErrorAndKeepsWhatIsVerified() throws Exception {
+        assumeTrue(isRoot(), "needs root to mount a small tmpfs; runs in CI");
+        Path small = swarm.dir("small");
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString())
+                .inheritIO().start();
+        assertEquals(0, mount.waitFor(), "mount a 1 MiB tmpfs");
+        try {
+            Daemon seeder = swarm.start(1, 0, 0);
+            Path original = TestSwarm.randomFile(swarm.dir("seed"), "data.bin", 3 << 20, 8);
+            Manifest manifest = register(seeder, original);
+            Daemon leecher = swarm.start(2, 0, 0);
+            var completion = leecher.engine().download(manifest, small).get().completion();
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> completion.get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause().getMessage().contains("No space left on device")
+                    && e.getCause().getMessage().contains("free some disk space"), e.getCause().getMessage());
+            ShareStatus status = TestSwarm.status(leecher, manifest.swarmId());
+            assertEquals(ShareStatus.State.ERROR, status.state());
+            assertTrue(Files.exists(small.resolve("data.bin.part")), "verified data stays on disk");
+            assertEquals(ShareStatus.State.SEEDING, TestSwarm.status(seeder, manifest.swarmId()).state(),
+                    "the seeder is unaffected");
+        } finally {
+            swarm.close(); // release the files before unmounting
+            new ProcessBuilder("umount", small.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
     }
 
     @Test

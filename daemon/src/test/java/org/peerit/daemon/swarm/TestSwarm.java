@@ -26,12 +26,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** A real tracker and real daemons on loopback in one JVM, each daemon with its own data dir and socket. */
 final class TestSwarm implements AutoCloseable {
     final Path root;
-    final Tracker tracker;
+    Tracker tracker;
     private final Map<Integer, Daemon> daemons = new TreeMap<>();
 
     TestSwarm(Path root) throws IOException {
         this.root = root;
         this.tracker = Tracker.start(TrackerConfig.defaults(InetAddress.getLoopbackAddress(), 0)
+                .withInterval(Duration.ofSeconds(2)));
+    }
+
+    /** Stops the tracker and starts a fresh one (empty tables, new connection-id key) on the same port. */
+    void restartTracker() throws IOException {
+        int port = tracker.port();
+        tracker.close();
+        tracker = Tracker.start(TrackerConfig.defaults(InetAddress.getLoopbackAddress(), port)
                 .withInterval(Duration.ofSeconds(2)));
     }
 

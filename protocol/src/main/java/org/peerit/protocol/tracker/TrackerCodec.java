@@ -16,23 +16,25 @@ import java.util.List;
 /**
  * Byte layout of {@link TrackerMessage}s (big-endian):
  * <pre>
- * CONNECT   0x00 txid u32, magic u64
- * ANNOUNCE  0x01 txid u32, connection id u64, swarm id [32], peer id [32], event u8, seed u8, tcp port u16,
+ * CONNECT   0x10 txid u32, magic u64
+ * ANNOUNCE  0x11 txid u32, connection id u64, swarm id [32], peer id [32], event u8, seed u8, tcp port u16,
  *                numwant u16, candidate count u8, candidates
- * CONNECTED 0x80 txid u32, connection id u64
- * PEERS     0x81 txid u32, interval u32, seeders u32, leechers u32, count u16,
+ * CONNECTED 0x20 txid u32, connection id u64
+ * PEERS     0x21 txid u32, interval u32, seeders u32, leechers u32, count u16,
  *                count x (peer id [32], seed u8, endpoint, candidate count u8, candidates)
- * ERROR     0x83 txid u32, code u8, message length u8, UTF-8 message
+ * ERROR     0x2f txid u32, code u8, message length u8, UTF-8 message
  * endpoint / candidate: family u8 (4 or 6), address [4 or 16], port u16
  * </pre>
+ * The first byte of every message is in 0x10..0x2f, a range neither STUN (0..3) nor QUIC (0x40 and up) uses
+ * (RFC 7983), so one UDP port can carry all three.
  */
 public final class TrackerCodec {
     public static final long MAGIC = 0x5045455249540001L; // "PEERIT" + protocol version 1
-    static final int CONNECT = 0x00;
-    static final int ANNOUNCE = 0x01;
-    static final int CONNECTED = 0x80;
-    static final int PEERS = 0x81;
-    static final int ERROR = 0x83;
+    static final int CONNECT = 0x10;
+    static final int ANNOUNCE = 0x11;
+    static final int CONNECTED = 0x20;
+    static final int PEERS = 0x21;
+    static final int ERROR = 0x2f;
 
     private TrackerCodec() {
     }

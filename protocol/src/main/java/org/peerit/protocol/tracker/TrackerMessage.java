@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * The tracker's UDP protocol (BEP 15-like). Every datagram starts with {@code <action u8><transaction id u32>};
- * requests use actions below 0x80, replies 0x80 and up. A client first obtains a connection id (a keyed MAC of its
+ * requests use actions 0x10..0x1f, replies 0x20..0x2f. A client first obtains a connection id (a keyed MAC of its
  * address) and must present it in every announce, so nobody can announce for an address they cannot receive at and
  * no reply larger than its request goes to an unproven address.
  */

@@ -82,10 +82,11 @@ class TrackerCodecTest {
     void refusesMalformedDatagrams() {
         List<byte[]> bad = List.of(
                 new byte[0],
-                new byte[]{0, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8}, // wrong magic
+                new byte[]{0x10, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8}, // wrong magic
+                new byte[]{0x00, 0x01, 0, 0, 0x21, 0x12, (byte) 0xa4, 0x42}, // a STUN header is not ours
                 new byte[]{0x7f, 0, 0, 0, 1},                     // unknown action
-                new byte[]{0x01, 0, 0, 0, 1, 0, 0},               // truncated announce
-                new byte[]{(byte) 0x80, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9}); // trailing byte
+                new byte[]{0x11, 0, 0, 0, 1, 0, 0},               // truncated announce
+                new byte[]{0x20, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9}); // trailing byte
         for (byte[] b : bad) {
             ByteBuf buf = Unpooled.wrappedBuffer(b);
             assertThrows(CorruptedFrameException.class, () -> TrackerCodec.decode(buf));
