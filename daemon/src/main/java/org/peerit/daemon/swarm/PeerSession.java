@@ -46,6 +46,14 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private int peerListenPort;
     private boolean bitfieldAllowed;
     private BitSet peerHas = new BitSet();
+    /**
+     * Super-seeding state: whether we show this peer only offered chunks; which we offered; which it has not been
+     * sent in full yet (its offer slots); and which it has not confirmed with a HAVE (still in flight for the swarm).
+     */
+    private boolean superSeeding;
+    private final BitSet offered = new BitSet();
+    private final BitSet offersPending = new BitSet();
+    private final BitSet offersUnconfirmed = new BitSet();
 
     boolean amChoking = true;
     boolean amInterested;
@@ -153,8 +161,11 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         if (!outbound) {
             sendHandshake();
         }
-        channel.writeAndFlush(new PeerMessage.Bitfield(Bitfields.toBytes(share.have(), share.manifest().chunkCount())));
+        superSeeding = share.superSeeder() != null;
+        BitSet shown = superSeeding ? new BitSet() : share.have();
+        channel.writeAndFlush(new PeerMessage.Bitfield(Bitfields.toBytes(shown, share.manifest().chunkCount())));
         bitfieldAllowed = true;
+        offerMore();
         log.debug("{}: connected to {} at {} ({})", share.name(), peerId, channel.remoteAddress(), path);
     }
 
@@ -204,6 +215,30 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         if (!peerHas.get(chunk)) {
             peerHas.set(chunk);
             share.peerHave(this, chunk);
+            if (offersUnconfirmed.get(chunk)) {
+                offersUnconfirmed.clear(chunk);
+                share.superSeeder().settled(chunk);
+            }
+            if (offersPending.get(chunk)) {
+                offersPending.clear(chunk); // got it elsewhere: offer something else
+                offerMore();
+            }
+        }
+    }
+
+    /** Super-seeding: tops up the chunks offered to this peer (HAVE messages for chunks it lacks). */
+    void offerMore() {
+        if (!superSeeding || !channel.isActive()) {
+            return;
+        }
+        boolean[] any = {false};
+        share.superSeeder().fill(peerHas, offered, offersPending, share.picker()::availability, chunk -> {
+            offersUnconfirmed.set(chunk);
+            channel.write(new PeerMessage.Have(chunk));
+            any[0] = true;
+        });
+        if (any[0]) {
+            channel.flush();
         }
     }
 
@@ -366,6 +401,11 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
                 share.uploaded(r.length());
                 channel.write(new PeerMessage.Piece(r.chunk(), r.offset(), data));
                 wrote = true;
+                if (superSeeding && r.offset() + r.length() == share.manifest().chunkLength(r.chunk())
+                        && offersPending.get(r.chunk())) {
+                    offersPending.clear(r.chunk()); // its last block is on its way: offer the next one
+                    offerMore();
+                }
             }
         } finally {
             if (wrote) {
@@ -400,6 +440,14 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         if (share != null && peerId != null) {
             abandonAll();
             uploads.clear();
+            if (superSeeding) {
+                superSeeding = false; // stop offering; give back what this peer never got
+                for (int c = offersUnconfirmed.nextSetBit(0); c >= 0; c = offersUnconfirmed.nextSetBit(c + 1)) {
+                    share.superSeeder().settled(c);
+                }
+                offersUnconfirmed.clear();
+                offersPending.clear();
+            }
             share.sessionClosed(this);
         }
         ctx.fireChannelInactive();

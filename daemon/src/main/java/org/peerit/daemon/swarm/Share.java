@@ -50,6 +50,7 @@ public final class Share {
     private String error;
     private String trackerProblem;
     private long corruptChunks;
+    private SuperSeeder superSeeder;
     private final TrackerClient.Announcing announcing = new TrackerClient.Announcing() {
         @Override
         public SwarmId swarmId() {
@@ -121,6 +122,17 @@ public final class Share {
 
     Choker choker() {
         return choker;
+    }
+
+    /** Non-null while we are a seed: new peers are offered chunks a few at a time (see {@link SuperSeeder}). */
+    SuperSeeder superSeeder() {
+        if (!isComplete()) {
+            return null;
+        }
+        if (superSeeder == null) {
+            superSeeder = new SuperSeeder(manifest.chunkCount(), manifest.chunkSize());
+        }
+        return superSeeder;
     }
 
     ChunkFile file() {
@@ -314,6 +326,11 @@ public final class Share {
         sessions.remove(session.peerId());
         picker.peerGone(session.peerHas());
         choker.sessionGone(session);
+        if (superSeeder != null) {
+            for (PeerSession s : sessions.values()) {
+                s.offerMore(); // chunks the departed peer held or was offered may be needed by others now
+            }
+        }
     }
 
     /** Peers from a tracker: dial those we are not connected to and may want to talk to. */

@@ -1,0 +1,55 @@
+package org.peerit.daemon.swarm;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SuperSeederTest {
+    private static final int CHUNK = 1 << 20; // four offers per peer
+
+    @Test
+    void firstRoundOffersEveryChunkToOnePeerOnly() {
+        SuperSeeder seeder = new SuperSeeder(64, CHUNK);
+        Set<Integer> seen = new HashSet<>();
+        for (int peer = 0; peer < 16; peer++) {
+            List<Integer> offers = new ArrayList<>();
+            seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> 0, offers::add);
+            assertEquals(4, offers.size());
+            for (int c : offers) {
+                assertTrue(seen.add(c), "chunk " + c + " offered twice in the first round");
+            }
+        }
+        assertEquals(64, seen.size());
+    }
+
+    @Test
+    void laterRoundsOfferOnlyChunksNobodyHasOrIsGetting() {
+        SuperSeeder seeder = new SuperSeeder(4, CHUNK);
+        BitSet aOffered = new BitSet();
+        BitSet aPending = new BitSet();
+        List<Integer> toA = new ArrayList<>();
+        seeder.fill(new BitSet(), aOffered, aPending, c -> 0, toA::add);
+        assertEquals(4, toA.size());
+        // B arrives; A has confirmed chunk 0 and 1 (availability 1), chunk 2 and 3 are still in flight to A.
+        seeder.settled(toA.get(0));
+        seeder.settled(toA.get(1));
+        BitSet availableAtA = new BitSet();
+        availableAtA.set(toA.get(0));
+        availableAtA.set(toA.get(1));
+        List<Integer> toB = new ArrayList<>();
+        seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> availableAtA.get(c) ? 1 : 0, toB::add);
+        assertTrue(toB.isEmpty(), "B can get everything from A: " + toB);
+        // A leaves before confirming chunk 2 and 3: they are offered to B.
+        seeder.settled(toA.get(2));
+        seeder.settled(toA.get(3));
+        seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> availableAtA.get(c) ? 1 : 0, toB::add);
+        assertEquals(Set.of(toA.get(2), toA.get(3)), new HashSet<>(toB));
+    }
+}
