@@ -51,6 +51,7 @@ public final class Share {
     private String trackerProblem;
     private long corruptChunks;
     private SuperSeeder superSeeder;
+    private final ReceivedBlocks received = new ReceivedBlocks();
     private final TrackerClient.Announcing announcing = new TrackerClient.Announcing() {
         @Override
         public SwarmId swarmId() {
@@ -226,6 +227,9 @@ public final class Share {
         }
         engine.downloadLimit().take(block.length(), System.nanoTime());
         down.add(block.length());
+        if (manifest.chunkLength(block.chunk()) <= ReceivedBlocks.MAX_KEPT_CHUNK) {
+            received.keep(block.chunk(), block.offset(), data);
+        }
         try {
             file.write(block.chunk(), block.offset(), data);
         } catch (IOException e) {
@@ -240,7 +244,7 @@ public final class Share {
         }
         if (arrival == PiecePicker.Arrival.CHUNK_DONE) {
             int chunk = block.chunk();
-            engine.verify(this, chunk);
+            engine.verify(this, chunk, received.take(chunk));
         }
     }
 
@@ -300,6 +304,7 @@ public final class Share {
 
     void fail(String message) {
         state = ShareStatus.State.ERROR;
+        received.releaseAll();
         error = message;
         log.error("{}: {}", name(), message);
         for (PeerSession s : new ArrayList<>(sessions.values())) {
@@ -370,6 +375,7 @@ public final class Share {
 
     /** Stops all transfers (daemon shutdown). */
     void closeAll() {
+        received.releaseAll();
         for (PeerSession s : new ArrayList<>(sessions.values())) {
             s.close("daemon stopping");
         }

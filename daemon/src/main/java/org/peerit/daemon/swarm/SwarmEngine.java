@@ -335,12 +335,18 @@ public final class SwarmEngine implements AutoCloseable {
         }
     }
 
-    /** Hashes a fully received chunk off the engine thread; the share hears the verdict on the engine thread. */
-    void verify(Share share, int chunk) {
+    /**
+     * Hashes a fully received chunk off the engine thread; the share hears the verdict on the engine thread.
+     * A rejected hashing task (engine stopping) must still release the kept blocks: the pool is only shut down after
+     * the shares are closed, so this does not happen while blocks are in flight.
+     */
+    void verify(Share share, int chunk, List<io.netty.buffer.ByteBuf> blocks) {
         hashing.execute(() -> {
             boolean ok;
             try {
-                ok = share.file().verifyChunk(chunk);
+                // From the received buffers when they were kept (small chunks), else read back from the file.
+                ok = blocks != null ? ReceivedBlocks.hashAndRelease(blocks, share.manifest().chunkDigest(chunk))
+                        : share.file().verifyChunk(chunk);
             } catch (IOException e) {
                 loop.execute(() -> share.storageFailed("cannot read back chunk " + chunk + ": " + e.getMessage()));
                 return;
