@@ -8,12 +8,9 @@ import org.peerit.protocol.tracker.TrackerPeer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
@@ -24,7 +21,7 @@ public final class SwarmTable {
     private final int maxSwarms;
     private final int maxPeersPerSwarm;
     private final int maxPeersPerAddress;
-    private final Map<SwarmId, Map<PeerId, PeerEntry>> swarms = new HashMap<>();
+    private final Map<SwarmId, Swarm> swarms = new HashMap<>();
     private final Map<InetAddress, Integer> entriesPerAddress = new HashMap<>();
     private final SplittableRandom random = new SplittableRandom();
     private long peerCount;
@@ -47,7 +44,7 @@ public final class SwarmTable {
     public synchronized Result announce(SwarmId swarmId, PeerId peerId, InetSocketAddress source, AnnounceEvent event,
                                         boolean seed, int tcpPort, List<InetSocketAddress> candidates, int numWant,
                                         long nowMillis) {
-        Map<PeerId, PeerEntry> swarm = swarms.get(swarmId);
+        Swarm swarm = swarms.get(swarmId);
         if (event == AnnounceEvent.STOPPED) {
             if (swarm != null) {
                 remove(swarmId, swarm, peerId);
@@ -58,54 +55,53 @@ public final class SwarmTable {
             if (swarms.size() >= maxSwarms) {
                 return new Result.Refused("tracker holds its maximum of " + maxSwarms + " swarms");
             }
-            swarm = new LinkedHashMap<>();
+            swarm = new Swarm();
             swarms.put(swarmId, swarm);
         }
         PeerEntry existing = swarm.get(peerId);
         InetAddress address = source.getAddress();
-        if (existing == null || !existing.address().equals(address)) {
-            if (swarm.size() >= maxPeersPerSwarm && existing == null) {
-                dropIfEmpty(swarmId, swarm);
-                return new Result.Refused("swarm is full (" + maxPeersPerSwarm + " peers)");
+        TrackerPeer announced = new TrackerPeer(peerId, seed, new InetSocketAddress(address, tcpPort), candidates);
+        PeerEntry self;
+        if (existing != null && existing.sameAs(address, announced)) {
+            existing.seen(nowMillis); // the common re-announce: nothing changed
+            self = existing;
+        } else {
+            if (existing == null || !existing.address().equals(address)) {
+                if (existing == null && swarm.size() >= maxPeersPerSwarm) {
+                    dropIfEmpty(swarmId, swarm);
+                    return new Result.Refused("swarm is full (" + maxPeersPerSwarm + " peers)");
+                }
+                if (entriesPerAddress.getOrDefault(address, 0) >= maxPeersPerAddress) {
+                    dropIfEmpty(swarmId, swarm);
+                    return new Result.Refused("address " + address.getHostAddress() + " already holds "
+                            + maxPeersPerAddress + " peer entries");
+                }
+                if (existing != null) {
+                    release(existing.address());
+                } else {
+                    peerCount++;
+                }
+                entriesPerAddress.merge(address, 1, Integer::sum);
             }
-            if (entriesPerAddress.getOrDefault(address, 0) >= maxPeersPerAddress) {
-                dropIfEmpty(swarmId, swarm);
-                return new Result.Refused("address " + address.getHostAddress() + " already holds "
-                        + maxPeersPerAddress + " peer entries");
-            }
-            if (existing != null) {
-                release(existing.address());
-            } else {
-                peerCount++;
-            }
-            entriesPerAddress.merge(address, 1, Integer::sum);
+            self = new PeerEntry(address, announced, nowMillis);
+            swarm.put(self);
         }
-        PeerEntry entry = new PeerEntry(peerId, address, new InetSocketAddress(address, tcpPort), seed, candidates, nowMillis);
-        swarm.put(peerId, entry);
-        int seeders = 0;
-        for (PeerEntry e : swarm.values()) {
-            if (e.seed()) {
-                seeders++;
-            }
-        }
-        return new Result.Peers(sample(swarm, entry, numWant), seeders, swarm.size() - seeders);
+        return new Result.Peers(sample(swarm, self, numWant), swarm.seeders(), swarm.size() - swarm.seeders());
     }
 
-    /** A random selection of other peers; a seed is not sent other seeds, which have nothing for it. */
-    private List<TrackerPeer> sample(Map<PeerId, PeerEntry> swarm, PeerEntry self, int numWant) {
-        List<PeerEntry> candidates = new ArrayList<>(swarm.size());
-        for (PeerEntry e : swarm.values()) {
+    /**
+     * Up to {@code numWant} other peers, a run from a random starting point (enough mixing, since the list order
+     * changes with every departure), never the announcer, and for a seed no other seeds, which have nothing for it.
+     */
+    private List<TrackerPeer> sample(Swarm swarm, PeerEntry self, int numWant) {
+        int size = swarm.size();
+        List<TrackerPeer> out = new ArrayList<>(Math.min(numWant, size));
+        int start = size == 0 ? 0 : random.nextInt(size);
+        for (int k = 0; k < size && out.size() < numWant; k++) {
+            PeerEntry e = swarm.at((start + k) % size);
             if (e != self && !(self.seed() && e.seed())) {
-                candidates.add(e);
+                out.add(e.asReplied());
             }
-        }
-        if (candidates.size() > numWant) {
-            Collections.shuffle(candidates, new Random(random.nextLong()));
-            candidates = candidates.subList(0, numWant);
-        }
-        List<TrackerPeer> out = new ArrayList<>(candidates.size());
-        for (PeerEntry e : candidates) {
-            out.add(new TrackerPeer(e.peerId(), e.seed(), e.endpoint(), e.candidates()));
         }
         return out;
     }
@@ -114,24 +110,24 @@ public final class SwarmTable {
     public synchronized int expire(long cutoffMillis) {
         int removed = 0;
         for (var swarmIt = swarms.entrySet().iterator(); swarmIt.hasNext(); ) {
-            Map<PeerId, PeerEntry> swarm = swarmIt.next().getValue();
-            for (var it = swarm.values().iterator(); it.hasNext(); ) {
-                PeerEntry e = it.next();
+            Swarm swarm = swarmIt.next().getValue();
+            for (int i = swarm.size() - 1; i >= 0; i--) {
+                PeerEntry e = swarm.at(i);
                 if (e.lastSeenMillis() < cutoffMillis) {
-                    it.remove();
+                    swarm.remove(e.peerId());
                     release(e.address());
                     peerCount--;
                     removed++;
                 }
             }
-            if (swarm.isEmpty()) {
+            if (swarm.size() == 0) {
                 swarmIt.remove();
             }
         }
         return removed;
     }
 
-    private void remove(SwarmId swarmId, Map<PeerId, PeerEntry> swarm, PeerId peerId) {
+    private void remove(SwarmId swarmId, Swarm swarm, PeerId peerId) {
         PeerEntry e = swarm.remove(peerId);
         if (e != null) {
             release(e.address());
@@ -140,8 +136,8 @@ public final class SwarmTable {
         dropIfEmpty(swarmId, swarm);
     }
 
-    private void dropIfEmpty(SwarmId swarmId, Map<PeerId, PeerEntry> swarm) {
-        if (swarm.isEmpty()) {
+    private void dropIfEmpty(SwarmId swarmId, Swarm swarm) {
+        if (swarm.size() == 0) {
             swarms.remove(swarmId);
         }
     }
@@ -162,7 +158,7 @@ public final class SwarmTable {
     public synchronized List<SwarmSnapshot> snapshot() {
         List<SwarmSnapshot> out = new ArrayList<>(swarms.size());
         for (var e : swarms.entrySet()) {
-            out.add(new SwarmSnapshot(e.getKey(), List.copyOf(e.getValue().values())));
+            out.add(new SwarmSnapshot(e.getKey(), List.copyOf(e.getValue().entries())));
         }
         return out;
     }
