@@ -11,6 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.peerit.daemon.storage.Bitfields;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.wire.PeerMessage;
+import org.peerit.protocol.wire.PexPeer;
 import org.peerit.protocol.wire.WireLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,10 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     final Map<Block, Long> outstanding = new LinkedHashMap<>();
     private final ArrayDeque<PeerMessage.Request> uploads = new ArrayDeque<>();
     private boolean uploadWakeScheduled;
+    private static final long PEX_INTERVAL_NANOS = 60_000_000_000L;
+    /** What PEX has told this peer we are connected to. */
+    private final java.util.Set<PexPeer> pexSent = new java.util.HashSet<>();
+    private long lastPexNanos;
     private boolean requestWakeScheduled;
     final RateMeter down = new RateMeter();
     final RateMeter up = new RateMeter();
@@ -103,6 +108,38 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     int peerListenPort() {
         return peerListenPort;
+    }
+
+    /** Where this peer accepts connections: its address with the listen port from its handshake. */
+    InetSocketAddress peerListenEndpoint() {
+        return new InetSocketAddress(remoteAddress().getAddress(), peerListenPort);
+    }
+
+    /** PEX: the peers we are connected to, as a difference from what this peer was told before; at most once a minute. */
+    void sendPex(java.util.Set<PexPeer> connected, long nowNanos) {
+        if (lastPexNanos != 0 && nowNanos - lastPexNanos < PEX_INTERVAL_NANOS) {
+            return;
+        }
+        List<PexPeer> added = new ArrayList<>();
+        List<PexPeer> dropped = new ArrayList<>();
+        PexPeer self = peerListenPort > 0 ? new PexPeer(remoteAddress().getAddress(), peerListenPort) : null;
+        for (PexPeer p : connected) {
+            if (!p.equals(self) && !pexSent.contains(p) && added.size() < WireLimits.MAX_PEX_PEERS) {
+                added.add(p);
+            }
+        }
+        for (PexPeer p : pexSent) {
+            if (!connected.contains(p) && dropped.size() < WireLimits.MAX_PEX_PEERS) {
+                dropped.add(p);
+            }
+        }
+        if (added.isEmpty() && dropped.isEmpty()) {
+            return;
+        }
+        pexSent.addAll(added);
+        dropped.forEach(pexSent::remove);
+        lastPexNanos = nowNanos;
+        channel.writeAndFlush(new PeerMessage.Pex(added, dropped));
     }
 
     @Override
@@ -204,8 +241,10 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             uploads.removeIf(r -> r.chunk() == c.chunk() && r.offset() == c.offset() && r.length() == c.length());
         } else if (msg instanceof PeerMessage.Handshake) {
             throw new ProtocolViolation("second handshake");
+        } else if (msg instanceof PeerMessage.Pex pex) {
+            share.pexReceived(pex.added());
         }
-        // KEEPALIVE needs nothing; PEX is accepted but not yet acted on.
+        // KEEPALIVE needs nothing.
     }
 
     private void onHave(int chunk) {
@@ -232,7 +271,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean[] any = {false};
-        share.superSeeder().fill(peerHas, offered, offersPending, share.picker()::availability, chunk -> {
+        share.superSeeder().fill(peerHas, offered, offersPending, share.picker()::availability, System.nanoTime(), chunk -> {
             offersUnconfirmed.set(chunk);
             channel.write(new PeerMessage.Have(chunk));
             any[0] = true;

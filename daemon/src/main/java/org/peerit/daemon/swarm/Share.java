@@ -8,10 +8,12 @@ import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.tracker.TrackerPeer;
+import org.peerit.protocol.wire.PexPeer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -31,6 +33,8 @@ public final class Share {
     private static final Logger log = LoggerFactory.getLogger(Share.class);
     /** A peer whose chunk failed verification together with others' blocks is banned on its second strike. */
     private static final int STRIKES_TO_BAN = 2;
+    /** At most this many new peers are dialled per PEX message. */
+    private static final int MAX_PEX_DIALS = 10;
 
     private final SwarmEngine engine;
     private final Manifest manifest;
@@ -40,6 +44,8 @@ public final class Share {
     private final Choker choker;
     private final Map<PeerId, PeerSession> sessions = new HashMap<>();
     private final Set<PeerId> connecting = new HashSet<>();
+    /** Endpoints heard of by PEX (peer id unknown until the handshake) that we are dialling. */
+    private final Set<InetSocketAddress> connectingAddresses = new HashSet<>();
     private final Set<PeerId> banned = new HashSet<>();
     private final Map<PeerId, Integer> strikes = new HashMap<>();
     private final RateMeter down = new RateMeter();
@@ -353,12 +359,58 @@ public final class Share {
                 return;
             }
             connecting.add(peer);
-            engine.connect(this, p);
+            List<InetSocketAddress> addresses = new ArrayList<>();
+            addresses.add(p.endpoint());
+            addresses.addAll(p.candidates());
+            engine.connect(this, addresses, () -> connecting.remove(peer));
         }
     }
 
-    void connectFailed(PeerId peer) {
-        connecting.remove(peer);
+    /**
+     * Endpoints a peer says it is connected to (PEX): dial a few we do not know yet, so the swarm keeps growing while
+     * the tracker is slow or down. Bounded per message, as PEX lists come from untrusted peers.
+     */
+    void pexReceived(List<PexPeer> added) {
+        int dialled = 0;
+        for (PexPeer p : added) {
+            if (dialled >= MAX_PEX_DIALS || state == ShareStatus.State.ERROR || state == ShareStatus.State.CHECKING
+                    || sessions.size() + connecting.size() + connectingAddresses.size() >= engine.config().maxPeersPerShare()) {
+                return;
+            }
+            InetSocketAddress address = p.socketAddress();
+            if (address.getPort() == engine.listenPort() && engine.isLocal(address.getAddress())) {
+                continue; // ourselves
+            }
+            if (connectingAddresses.contains(address) || isConnectedTo(address)) {
+                continue;
+            }
+            connectingAddresses.add(address);
+            dialled++;
+            log.debug("{}: dialling {}, heard of by PEX", name(), address);
+            engine.connect(this, List.of(address), () -> connectingAddresses.remove(address));
+        }
+    }
+
+    private boolean isConnectedTo(InetSocketAddress listenEndpoint) {
+        for (PeerSession s : sessions.values()) {
+            if (s.peerListenEndpoint().equals(listenEndpoint)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Tells each peer which other peers we are connected to: all of them at first, then changes, once a minute. */
+    private void sendPex(long nowNanos) {
+        Set<PexPeer> current = new java.util.LinkedHashSet<>();
+        for (PeerSession s : sessions.values()) {
+            if (s.peerListenPort() > 0) {
+                current.add(new PexPeer(s.remoteAddress().getAddress(), s.peerListenPort()));
+            }
+        }
+        for (PeerSession s : sessions.values()) {
+            s.sendPex(current, nowNanos);
+        }
     }
 
     void tick(double seconds, long nowNanos, int tickCount) {
@@ -367,10 +419,12 @@ public final class Share {
         long timeout = 20_000_000_000L;
         for (PeerSession s : new ArrayList<>(sessions.values())) {
             s.tick(seconds, nowNanos, timeout);
+            s.offerMore(); // offers to slow peers go stale: others may be offered those chunks now
         }
         if (tickCount % 10 == 0) {
             choker.rechoke();
         }
+        sendPex(nowNanos);
     }
 
     /** Stops all transfers (daemon shutdown). */

@@ -86,6 +86,7 @@ public final class SwarmEngine implements AutoCloseable {
     private final Map<SwarmId, Share> shares = new HashMap<>();
     private final Set<SwarmId> savePending = new HashSet<>();
     private final ScheduledFuture<?> ticker;
+    private final List<InetSocketAddress> localCandidates;
     private final PeerMessageEncoder encoder = new PeerMessageEncoder();
     private long lastTickNanos = System.nanoTime();
     private int ticks;
@@ -120,7 +121,8 @@ public final class SwarmEngine implements AutoCloseable {
             throw new IOException("cannot listen for peers on port " + config.listenPort() + ": " + e.getMessage()
                     + " (choose another --port)", e);
         }
-        this.trackers = new TrackerClient(loop, transport, peerId, this::listenPort, localCandidates(listenPort()), blocking);
+        this.localCandidates = localCandidates(listenPort());
+        this.trackers = new TrackerClient(loop, transport, peerId, this::listenPort, localCandidates, blocking);
         this.ticker = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -519,22 +521,17 @@ public final class SwarmEngine implements AutoCloseable {
                 session);
     }
 
-    /** Dials a peer from a tracker reply: its observed endpoint first, then its local candidates. */
-    void connect(Share share, TrackerPeer peer) {
-        List<InetSocketAddress> addresses = new ArrayList<>(new LinkedHashSet<>(addressesOf(peer)));
-        tryConnect(share, peer, addresses, 0);
+    /**
+     * Dials a peer at each of {@code addresses} in turn until one answers; {@code ended} runs once the attempt is
+     * over: every address failed, or the connection made has closed again.
+     */
+    void connect(Share share, List<InetSocketAddress> addresses, Runnable ended) {
+        tryConnect(share, new ArrayList<>(new LinkedHashSet<>(addresses)), 0, ended);
     }
 
-    private static List<InetSocketAddress> addressesOf(TrackerPeer peer) {
-        List<InetSocketAddress> out = new ArrayList<>();
-        out.add(peer.endpoint());
-        out.addAll(peer.candidates());
-        return out;
-    }
-
-    private void tryConnect(Share share, TrackerPeer peer, List<InetSocketAddress> addresses, int index) {
+    private void tryConnect(Share share, List<InetSocketAddress> addresses, int index, Runnable ended) {
         if (index >= addresses.size() || shares.get(share.id()) != share) {
-            share.connectFailed(peer.peerId());
+            ended.run();
             return;
         }
         PeerSession session = new PeerSession(this, share, true, "tcp");
@@ -550,15 +547,10 @@ public final class SwarmEngine implements AutoCloseable {
                 .connect(addresses.get(index));
         f.addListener(done -> {
             if (!done.isSuccess()) {
-                log.debug("{}: cannot reach {} at {}: {}", share.name(), peer.peerId(), addresses.get(index),
-                        done.cause().getMessage());
-                tryConnect(share, peer, addresses, index + 1);
+                log.debug("{}: cannot reach a peer at {}: {}", share.name(), addresses.get(index), done.cause().getMessage());
+                tryConnect(share, addresses, index + 1, ended);
             } else {
-                f.channel().closeFuture().addListener(closed -> {
-                    if (session.peerId() == null) {
-                        share.connectFailed(peer.peerId()); // closed before the handshake finished
-                    }
-                });
+                f.channel().closeFuture().addListener(closed -> ended.run());
             }
         });
     }
@@ -576,6 +568,19 @@ public final class SwarmEngine implements AutoCloseable {
         for (TrackerAddress t : targets) {
             trackers.announce(share.announcing(), t, event);
         }
+    }
+
+    /** Whether {@code address} is one of this host's (to avoid dialling ourselves). */
+    boolean isLocal(InetAddress address) {
+        if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
+            return true;
+        }
+        for (InetSocketAddress c : localCandidates) {
+            if (c.getAddress().equals(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** This host's non-loopback addresses with our listen port, for peers behind the same NAT. */

@@ -20,7 +20,7 @@ class SuperSeederTest {
         Set<Integer> seen = new HashSet<>();
         for (int peer = 0; peer < 16; peer++) {
             List<Integer> offers = new ArrayList<>();
-            seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> 0, offers::add);
+            seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> 0, 0, offers::add);
             assertEquals(4, offers.size());
             for (int c : offers) {
                 assertTrue(seen.add(c), "chunk " + c + " offered twice in the first round");
@@ -35,7 +35,7 @@ class SuperSeederTest {
         BitSet aOffered = new BitSet();
         BitSet aPending = new BitSet();
         List<Integer> toA = new ArrayList<>();
-        seeder.fill(new BitSet(), aOffered, aPending, c -> 0, toA::add);
+        seeder.fill(new BitSet(), aOffered, aPending, c -> 0, 0, toA::add);
         assertEquals(4, toA.size());
         // B arrives; A has confirmed chunk 0 and 1 (availability 1), chunk 2 and 3 are still in flight to A.
         seeder.settled(toA.get(0));
@@ -44,12 +44,24 @@ class SuperSeederTest {
         availableAtA.set(toA.get(0));
         availableAtA.set(toA.get(1));
         List<Integer> toB = new ArrayList<>();
-        seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> availableAtA.get(c) ? 1 : 0, toB::add);
+        seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> availableAtA.get(c) ? 1 : 0, 1000, toB::add);
         assertTrue(toB.isEmpty(), "B can get everything from A: " + toB);
         // A leaves before confirming chunk 2 and 3: they are offered to B.
         seeder.settled(toA.get(2));
         seeder.settled(toA.get(3));
-        seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> availableAtA.get(c) ? 1 : 0, toB::add);
+        seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> availableAtA.get(c) ? 1 : 0, 2000, toB::add);
         assertEquals(Set.of(toA.get(2), toA.get(3)), new HashSet<>(toB));
+    }
+
+    @Test
+    void offersToASlowPeerGoStale() {
+        SuperSeeder seeder = new SuperSeeder(4, CHUNK);
+        List<Integer> toA = new ArrayList<>();
+        seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> 0, 0, toA::add);
+        List<Integer> toB = new ArrayList<>();
+        seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> 0, SuperSeeder.STALE_OFFER_NANOS - 1, toB::add);
+        assertTrue(toB.isEmpty(), "A's offers are still fresh");
+        seeder.fill(new BitSet(), new BitSet(), new BitSet(), c -> 0, SuperSeeder.STALE_OFFER_NANOS + 1, toB::add);
+        assertEquals(new HashSet<>(toA), new HashSet<>(toB), "A never confirmed them: B is offered them too");
     }
 }

@@ -9,6 +9,11 @@ import org.peerit.daemon.Daemon;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.SwarmId;
+import org.peerit.protocol.manifest.TrackerAddress;
+import org.peerit.tracker.Tracker;
+import org.peerit.tracker.TrackerConfig;
+
+import java.net.InetAddress;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,6 +213,31 @@ class SwarmTest {
 
     private static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
+    }
+
+    @Test
+    void peersFindEachOtherThroughPexWhereNoTrackerIntroducesThem() throws Exception {
+        try (Tracker second = Tracker.start(TrackerConfig.defaults(InetAddress.getLoopbackAddress(), 0)
+                .withInterval(Duration.ofSeconds(2)))) {
+            TrackerAddress secondAddress = new TrackerAddress("127.0.0.1", second.port());
+            Daemon seeder = swarm.start(1, 0, 0);
+            Path original = TestSwarm.randomFile(swarm.dir("seed"), "data.bin", 4 << 20, 9);
+            Manifest manifest = register(seeder, original); // lists only the first tracker
+            // The relay knows both trackers but downloads slowly, so it cannot be the newcomer's only source.
+            Daemon relay = swarm.start(2, 0, 256 * 1024, secondAddress);
+            CompletableFuture<Path> relayDone = relay.engine().download(manifest, swarm.dir("relay")).get().completion();
+            TestSwarm.await("the relay to announce to the second tracker", Duration.ofSeconds(10),
+                    () -> second.table().peerCount() == 1);
+            // The newcomer knows only the second tracker, which only knows the relay.
+            Daemon newcomer = swarm.start(3, 0, 0, secondAddress);
+            Manifest secondOnly = manifest.withTrackers(List.of(secondAddress.toString()));
+            Path file = newcomer.engine().download(secondOnly, swarm.dir("newcomer")).get().completion()
+                    .get(30, TimeUnit.SECONDS);
+            assertSameContent(original, file);
+            assertFalse(relayDone.isDone(), "the relay is still downloading, so the seeder (found by PEX) served the newcomer");
+            assertTrue(TestSwarm.status(seeder, manifest.swarmId()).uploaded() >= manifest.size() / 2,
+                    "the seeder served the newcomer most of the file");
+        }
     }
 
     @Test

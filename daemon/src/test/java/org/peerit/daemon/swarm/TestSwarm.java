@@ -44,10 +44,13 @@ final class TestSwarm implements AutoCloseable {
     }
 
     Daemon start(int index, long maxUploadRate, long maxDownloadRate) throws Exception {
+        return start(index, maxUploadRate, maxDownloadRate, new TrackerAddress("127.0.0.1", tracker.port()));
+    }
+
+    Daemon start(int index, long maxUploadRate, long maxDownloadRate, TrackerAddress trackerAddress) throws Exception {
         DaemonPaths paths = DaemonPaths.of(index, Map.of("PEERIT_HOME", root.resolve("home").toString(),
                 "XDG_RUNTIME_DIR", root.resolve("run").toString()));
-        EngineConfig config = EngineConfig.defaults(new TrackerAddress("127.0.0.1", tracker.port()))
-                .withRates(maxUploadRate, maxDownloadRate);
+        EngineConfig config = EngineConfig.defaults(trackerAddress).withRates(maxUploadRate, maxDownloadRate);
         Daemon daemon = Daemon.start(new DaemonConfig(index, paths, config));
         daemons.put(index, daemon);
         return daemon;
