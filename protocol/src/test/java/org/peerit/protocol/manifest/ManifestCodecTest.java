@@ -143,13 +143,14 @@ class ManifestCodecTest {
     }
 
     @Test
-    void chunkSizeKeepsAboutFourThousandChunks() {
+    void chunkSizeKeepsAboutAThousandChunks() {
         assertEquals(64 * 1024, ChunkSizing.chunkSizeFor(0));
-        assertEquals(64 * 1024, ChunkSizing.chunkSizeFor(256L << 20));
-        assertEquals(128 * 1024, ChunkSizing.chunkSizeFor((256L << 20) + 1));
-        assertEquals(1 << 20, ChunkSizing.chunkSizeFor(4L << 30));
+        assertEquals(64 * 1024, ChunkSizing.chunkSizeFor(64L << 20));
+        assertEquals(256 * 1024, ChunkSizing.chunkSizeFor(256L << 20));
+        assertEquals(512 * 1024, ChunkSizing.chunkSizeFor((256L << 20) + 1));
+        assertEquals(4 << 20, ChunkSizing.chunkSizeFor(4L << 30));
         assertEquals(16 << 20, ChunkSizing.chunkSizeFor(1L << 42));
-        List<Long> sizes = new ArrayList<>(List.of(1L, 1000L, 1L << 30, 3L << 33));
+        List<Long> sizes = new ArrayList<>(List.of(1L, 1000L, 1L << 30, 3L << 32));
         for (long size : sizes) {
             int cs = ChunkSizing.chunkSizeFor(size);
             assertTrue(ManifestRules.expectedChunkCount(size, cs) <= ChunkSizing.TARGET_CHUNKS);
