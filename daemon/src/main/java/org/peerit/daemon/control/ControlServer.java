@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
+    private static final int REQUEST_TIMEOUT_MILLIS = 10_000;
 
     private final Path socketPath;
     private final AFUNIXServerSocket server;
@@ -81,6 +82,7 @@ public final class ControlServer implements AutoCloseable {
                 log.warn("refused a control connection from uid {}", peerUid);
                 return;
             }
+            socket.setSoTimeout(REQUEST_TIMEOUT_MILLIS); // a client that never sends its request does not hold a thread
             handler.serve(socket.getInputStream(), socket.getOutputStream());
         } catch (IOException e) {
             log.debug("control connection ended: {}", e.getMessage());

@@ -207,8 +207,11 @@ public final class SwarmEngine implements AutoCloseable {
         });
         return manifest.thenCompose(m -> call(() -> {
             Share existing = shares.get(m.swarmId());
-            if (existing != null) {
+            if (existing != null && existing.state() != ShareStatus.State.ERROR) {
                 return existing;
+            }
+            if (existing != null) {
+                forget(existing); // say, its file had gone missing and is back: share it afresh
             }
             Share share = openSeed(m, file);
             save(share);
