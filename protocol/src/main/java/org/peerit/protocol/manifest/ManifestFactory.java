@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ManifestFactory {
     private static final int READ_BUFFER = 1 << 20;
 
-    /** Receives how many of the file's bytes have been hashed so far (monotonic, up to the file size). */
+    /** Receives how many of the file's bytes have been hashed so far; reports from the two threads may interleave, the last call is (size, size). */
     @FunctionalInterface
     public interface Progress {
         void hashed(long bytes, long total);
@@ -56,6 +56,7 @@ public final class ManifestFactory {
                 if (channel.size() != size) {
                     throw new IOException(file + " changed size while it was being hashed; try again when it is complete");
                 }
+                progress.hashed(size, size); // the threads' own reports may arrive out of order; this one is last
                 return new Manifest(Manifest.VERSION, name, size, chunkSize, HexFormat.of().formatHex(digest),
                         chunkHashes, trackers);
             } catch (CompletionException e) {
