@@ -63,12 +63,13 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     /** Our requests not yet answered, with the time each was sent. */
     final Map<Block, Long> outstanding = new LinkedHashMap<>();
     private final ArrayDeque<PeerMessage.Request> uploads = new ArrayDeque<>();
-    private boolean uploadWakeScheduled;
+    /** Resumes uploads, and requests, once the rate limit allows again. */
+    private final Wake uploadWake = new Wake(this::serveUploads);
+    private final Wake requestWake = new Wake(this::fillRequests);
     private static final long PEX_INTERVAL_NANOS = 60_000_000_000L;
     /** What PEX has told this peer we are connected to. */
     private final java.util.Set<PexPeer> pexSent = new java.util.HashSet<>();
     private long lastPexNanos;
-    private boolean requestWakeScheduled;
     final RateMeter down = new RateMeter();
     final RateMeter up = new RateMeter();
     int depth = 16;
@@ -320,13 +321,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         }
         long wait = engine.downloadLimit().nanosUntilAvailable(System.nanoTime());
         if (wait > 0) {
-            if (!requestWakeScheduled) {
-                requestWakeScheduled = true;
-                channel.eventLoop().schedule(() -> {
-                    requestWakeScheduled = false;
-                    fillRequests();
-                }, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
-            }
+            requestWake.after(wait);
             return;
         }
         List<Block> blocks = new ArrayList<>(want);
@@ -417,13 +412,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
             while (!uploads.isEmpty() && channel.isWritable() && !amChoking) {
                 long wait = engine.uploadLimit().nanosUntilAvailable(System.nanoTime());
                 if (wait > 0) {
-                    if (!uploadWakeScheduled) {
-                        uploadWakeScheduled = true;
-                        channel.eventLoop().schedule(() -> {
-                            uploadWakeScheduled = false;
-                            serveUploads();
-                        }, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
-                    }
+                    uploadWake.after(wait);
                     break;
                 }
                 PeerMessage.Request r = uploads.poll();
@@ -515,6 +504,26 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
 
     boolean isActive() {
         return channel != null && channel.isActive();
+    }
+
+    /** Runs an action once after a delay, however often it is asked to while one run is pending. */
+    private final class Wake {
+        private final Runnable action;
+        private boolean scheduled;
+
+        Wake(Runnable action) {
+            this.action = action;
+        }
+
+        void after(long nanos) {
+            if (!scheduled) {
+                scheduled = true;
+                channel.eventLoop().schedule(() -> {
+                    scheduled = false;
+                    action.run();
+                }, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        }
     }
 
     /** The peer broke the protocol; the connection is closed. */
