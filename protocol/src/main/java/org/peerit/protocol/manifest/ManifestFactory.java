@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ManifestFactory {
     private static final int READ_BUFFER = 1 << 20;
 
-    /** Receives how many of the file's bytes have been hashed so far; reports from the two threads may interleave, the last call is (size, size). */
+    /**
+     * Receives how many of the file's bytes have been hashed so far. Reports from the two hashing threads may
+     * interleave; the last call is always {@code (size, size)}.
+     */
     @FunctionalInterface
     public interface Progress {
         void hashed(long bytes, long total);
