@@ -1,6 +1,5 @@
 package org.peerit.daemon.swarm;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -26,7 +25,6 @@ import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.manifest.TrackerAddress;
 import org.peerit.protocol.net.Transport;
 import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
-import org.peerit.protocol.tracker.TrackerPeer;
 import org.peerit.protocol.wire.PeerFrameDecoder;
 import org.peerit.protocol.wire.PeerMessageDecoder;
 import org.peerit.protocol.wire.PeerMessageEncoder;
