@@ -241,8 +241,8 @@ public final class SwarmEngine implements AutoCloseable {
                 if (existing.state() != ShareStatus.State.ERROR) {
                     return existing;
                 }
-                // A retry after an error (say, a full disk): go on from what was verified.
-                if (!existing.isComplete()) {
+                // A retry after an error (say, a full disk): into the same place, go on from what was verified.
+                if (existing.finalPath().equals(dir.resolve(manifest.name()))) {
                     have = (BitSet) existing.have().clone();
                 }
                 forget(existing);
