@@ -15,6 +15,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.protocol.net.Transport;
 import org.peerit.protocol.tracker.TrackerDatagramCodec;
 import org.peerit.tracker.http.StatsHttpHandler;
+import org.peerit.tracker.stun.StunResponder;
 import org.peerit.tracker.swarm.SwarmTable;
 import org.peerit.tracker.udp.TrackerUdpHandler;
 import org.slf4j.Logger;
@@ -28,7 +29,7 @@ import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running tracker: the UDP protocol and the HTTP stats pages on the same port number. Create with
+ * A running tracker: the UDP protocol, STUN Binding, and the HTTP stats pages on the same port number. Create with
  * {@link #start}, stop with {@link #close}; several can run in one JVM.
  */
 public final class Tracker implements AutoCloseable {
@@ -50,6 +51,7 @@ public final class Tracker implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         TrackerUdpHandler udpHandler = new TrackerUdpHandler(config, table, stats, clock, new SecureRandom());
         TrackerDatagramCodec codec = new TrackerDatagramCodec();
+        StunResponder stun = new StunResponder(stats);
         Channel udpChannel = null;
         try {
             udpChannel = new Bootstrap().group(group).channel(transport.datagramChannel())
@@ -57,7 +59,8 @@ public final class Tracker implements AutoCloseable {
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(codec, udpHandler);
+                            // STUN first: it takes its datagrams before the tracker codec would refuse them.
+                            ch.pipeline().addLast(stun, codec, udpHandler);
                         }
                     })
                     .bind(config.bind(), config.port()).sync().channel();

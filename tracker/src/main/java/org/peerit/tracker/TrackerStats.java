@@ -11,4 +11,5 @@ public final class TrackerStats {
     public final LongAdder malformed = new LongAdder();
     public final LongAdder expired = new LongAdder();
     public final LongAdder httpRequests = new LongAdder();
+    public final LongAdder stun = new LongAdder();
 }

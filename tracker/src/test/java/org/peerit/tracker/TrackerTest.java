@@ -173,6 +173,27 @@ class TrackerTest {
     }
 
     @Test
+    void answersStunBindingRequestsWithTheClientsAddress() throws Exception {
+        try (Client c = new Client()) {
+            byte[] tx = new byte[12];
+            RANDOM.nextBytes(tx);
+            ByteBuf request = org.peerit.protocol.stun.StunCodec.bindingRequest(io.netty.buffer.ByteBufAllocator.DEFAULT, tx);
+            byte[] bytes = new byte[request.readableBytes()];
+            request.readBytes(bytes);
+            request.release();
+            c.socket.send(new DatagramPacket(bytes, bytes.length, tracker.address()));
+            DatagramPacket reply = new DatagramPacket(new byte[1500], 1500);
+            c.socket.receive(reply);
+            var response = org.peerit.protocol.stun.StunCodec.decode(
+                    Unpooled.wrappedBuffer(reply.getData(), 0, reply.getLength()));
+            assertEquals(org.peerit.protocol.stun.StunCodec.BINDING_SUCCESS, response.type());
+            assertEquals(c.socket.getLocalSocketAddress(), response.mappedAddress());
+            assertEquals(1, tracker.stats().stun.sum());
+            c.connect(); // the tracker protocol on the same port is unaffected
+        }
+    }
+
+    @Test
     void servesStatsOverHttpOnTheSamePort() throws Exception {
         try (Client c = new Client()) {
             c.connect();

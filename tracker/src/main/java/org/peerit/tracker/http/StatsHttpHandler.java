@@ -68,6 +68,7 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         root.put("badConnectionIds", stats.badConnectionIds.sum());
         root.put("malformed", stats.malformed.sum());
         root.put("expired", stats.expired.sum());
+        root.put("stunBindings", stats.stun.sum());
         ArrayNode swarms = root.putArray("swarmList");
         List<SwarmTable.SwarmSnapshot> snapshot = table.snapshot();
         for (SwarmTable.SwarmSnapshot s : snapshot.subList(0, Math.min(PAGE_LIMIT, snapshot.size()))) {
@@ -90,6 +91,7 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         counter(out, "peerit_tracker_malformed_total", "Malformed datagrams dropped.", stats.malformed.sum());
         counter(out, "peerit_tracker_expired_total", "Peers expired for not re-announcing.", stats.expired.sum());
         counter(out, "peerit_tracker_http_requests_total", "HTTP requests served.", stats.httpRequests.sum());
+        counter(out, "peerit_tracker_stun_bindings_total", "STUN Binding requests answered.", stats.stun.sum());
         return out.toString();
     }
 
