@@ -7,6 +7,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -34,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tracker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Tracker.class);
+    /** Requests are small (an announce with all candidates is under 300 bytes); STUN requests too. */
+    private static final int MAX_REQUEST = 2048;
 
     private final TrackerConfig config;
     private final SwarmTable table;
@@ -54,8 +58,15 @@ public final class Tracker implements AutoCloseable {
         StunResponder stun = new StunResponder(stats);
         Channel udpChannel = null;
         try {
-            udpChannel = new Bootstrap().group(group).channel(transport.datagramChannel())
+            Bootstrap udpBootstrap = new Bootstrap().group(group).channel(transport.datagramChannel());
+            if (transport.name().equals("epoll")) {
+                // recvmmsg: up to 32 datagrams per system call, answered together with one sendmmsg.
+                udpBootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_REQUEST)
+                        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_REQUEST * 32));
+            }
+            udpChannel = udpBootstrap
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                    .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {

@@ -23,6 +23,12 @@ public final class StunResponder extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof DatagramPacket packet) || !StunCodec.isStun(packet.content())) {
             ctx.fireChannelRead(msg);
@@ -37,7 +43,7 @@ public final class StunResponder extends ChannelInboundHandlerAdapter {
             ByteBuf reply = request.unknownRequired() >= 0
                     ? StunCodec.unknownAttribute(ctx.alloc(), request.transactionId(), request.unknownRequired())
                     : StunCodec.bindingSuccess(ctx.alloc(), request.transactionId(), packet.sender());
-            ctx.writeAndFlush(new DatagramPacket(reply, packet.sender()));
+            ctx.write(new DatagramPacket(reply, packet.sender())); // flushed at the end of the read batch
         } catch (CorruptedFrameException e) {
             stats.malformed.increment();
         } finally {

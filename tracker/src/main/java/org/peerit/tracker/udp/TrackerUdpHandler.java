@@ -79,8 +79,15 @@ public final class TrackerUdpHandler
         return (int) Math.max(1, base - spread + jitter.nextLong(2 * spread + 1));
     }
 
+    /** Replies are flushed once per batch of reads, so the epoll transport can send them with one sendmmsg. */
     private static void reply(ChannelHandlerContext ctx, InetSocketAddress to, TrackerMessage msg) {
-        ctx.writeAndFlush(new DefaultAddressedEnvelope<>(msg, to));
+        ctx.write(new DefaultAddressedEnvelope<>(msg, to));
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
     }
 
     @Override
