@@ -99,6 +99,14 @@ public final class ChunkFile implements AutoCloseable {
         return Arrays.equals(digest.digest(), manifest.fileDigest());
     }
 
+    /** Feeds chunks {@code from} (inclusive) to {@code to} (exclusive), as stored, into {@code digest}. */
+    public void feed(MessageDigest digest, int from, int to) throws IOException {
+        if (from < to) {
+            long end = manifest.chunkOffset(to - 1) + manifest.chunkLength(to - 1);
+            hashRange(digest, ByteBuffer.allocateDirect(HASH_BUFFER), manifest.chunkOffset(from), end);
+        }
+    }
+
     private void hashRange(MessageDigest digest, ByteBuffer buffer, long position, long end) throws IOException {
         while (position < end) {
             buffer.clear();

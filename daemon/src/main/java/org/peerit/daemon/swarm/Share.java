@@ -57,6 +57,7 @@ public final class Share {
     private String trackerProblem;
     private long corruptChunks;
     private SuperSeeder superSeeder;
+    private final FileDigester digester;
     private final ReceivedBlocks received = new ReceivedBlocks();
     private final TrackerClient.Announcing announcing = new TrackerClient.Announcing() {
         @Override
@@ -92,6 +93,7 @@ public final class Share {
         if (state == ShareStatus.State.SEEDING) {
             completion.complete(finalPath);
         }
+        this.digester = engine.newDigester(this);
     }
 
     public SwarmId id() {
@@ -162,9 +164,15 @@ public final class Share {
         return state;
     }
 
+    /** The whole file's SHA-256 as downloaded, computed along the way. */
+    CompletableFuture<byte[]> fileDigest() {
+        return digester.result();
+    }
+
     /** The rechecked {@code .part} is known; start fetching the rest. */
     void startDownloading() {
         state = ShareStatus.State.DOWNLOADING;
+        digester.advance();
         for (PeerSession s : sessions.values()) {
             afterPeerChanged(s);
         }
@@ -270,6 +278,7 @@ public final class Share {
                 }
             }
             engine.saveSoon(this);
+            digester.advance();
             if (picker.isComplete()) {
                 state = ShareStatus.State.VERIFYING;
                 engine.finish(this);

@@ -21,7 +21,10 @@ final class SuperSeeder {
     /** Per chunk: how many peers were offered it and have not confirmed it with a HAVE. */
     private final int[] pending;
     private final long[] offeredAtNanos;
-    /** Chunks in a random order: the first round of offers walks it, so peers get different chunks. */
+    /**
+     * The first round of offers walks the chunks in file order: each goes to one peer either way, and in order the
+     * downloaders' whole-file hashes (see FileDigester) can advance while they download.
+     */
     private final int[] firstRound;
     private int firstRoundNext;
     private final SplittableRandom random = new SplittableRandom();
@@ -34,12 +37,6 @@ final class SuperSeeder {
         this.firstRound = new int[chunkCount];
         for (int i = 0; i < chunkCount; i++) {
             firstRound[i] = i;
-        }
-        for (int i = chunkCount - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = firstRound[i];
-            firstRound[i] = firstRound[j];
-            firstRound[j] = t;
         }
     }
 

@@ -358,12 +358,19 @@ public final class SwarmEngine implements AutoCloseable {
         });
     }
 
-    /** Every chunk is verified: check the whole file, then move it into place. */
+    FileDigester newDigester(Share share) {
+        return new FileDigester(share, hashing, loop);
+    }
+
+    /** Every chunk is verified: check the whole file's hash (mostly computed already), then move it into place. */
     void finish(Share share) {
-        hashing.execute(() -> {
+        share.fileDigest().whenCompleteAsync((digest, failure) -> {
             try {
+                if (failure != null) {
+                    throw failure instanceof IOException io ? io : new IOException(failure.getMessage(), failure);
+                }
                 share.file().force();
-                if (!share.file().verifyFile()) {
+                if (!java.util.Arrays.equals(digest, share.manifest().fileDigest())) {
                     loop.execute(() -> share.fail("every chunk matched but the whole-file SHA-256 did not: the manifest"
                             + " is inconsistent; ask its author for a correct one"));
                     return;
@@ -390,7 +397,7 @@ public final class SwarmEngine implements AutoCloseable {
             } catch (IOException e) {
                 loop.execute(() -> share.fail("cannot finish " + share.finalPath() + ": " + e.getMessage()));
             }
-        });
+        }, hashing);
     }
 
     // ---- persistence ---------------------------------------------------------------------------------------------
