@@ -30,8 +30,9 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A peer that announces itself as a seed of a swarm, speaks the wire protocol correctly, and answers every request
- * with random bytes: what a broken or malicious peer looks like to a daemon.
+ * A peer that announces itself as a seed of a swarm and speaks the wire protocol correctly, built from the codecs
+ * alone. By default it answers every request with random bytes: what a broken or malicious peer looks like to a
+ * daemon; given a file, it serves that file's bytes instead.
  */
 final class LyingPeer implements AutoCloseable {
     final PeerId peerId = PeerId.random(new SecureRandom());
@@ -42,8 +43,16 @@ final class LyingPeer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel server;
 
+    /** Where served bytes come from; null: random bytes. */
+    private final java.nio.file.Path content;
+
     LyingPeer(Manifest manifest) throws InterruptedException {
+        this(manifest, null);
+    }
+
+    LyingPeer(Manifest manifest, java.nio.file.Path content) throws InterruptedException {
         this.manifest = manifest;
+        this.content = content;
         Transport transport = Transport.nio();
         this.group = transport.newGroup(1, "liar");
         this.server = new ServerBootstrap().group(group).channel(transport.serverChannel())
@@ -96,10 +105,19 @@ final class LyingPeer implements AutoCloseable {
                 ctx.write(new PeerMessage.Bitfield(Bitfields.toBytes(all, manifest.chunkCount())));
                 ctx.writeAndFlush(new PeerMessage.Unchoke());
             } else if (msg instanceof PeerMessage.Request r) {
-                byte[] junk = new byte[r.length()];
-                random.nextBytes(junk);
+                byte[] data = new byte[r.length()];
+                if (content == null) {
+                    random.nextBytes(data);
+                } else {
+                    try (var file = java.nio.channels.FileChannel.open(content)) {
+                        file.read(java.nio.ByteBuffer.wrap(data), manifest.chunkOffset(r.chunk()) + r.offset());
+                    } catch (java.io.IOException e) {
+                        ctx.close();
+                        return;
+                    }
+                }
                 blocksServed.incrementAndGet();
-                ctx.writeAndFlush(new PeerMessage.Piece(r.chunk(), r.offset(), Unpooled.wrappedBuffer(junk)));
+                ctx.writeAndFlush(new PeerMessage.Piece(r.chunk(), r.offset(), Unpooled.wrappedBuffer(data)));
             }
         }
 

@@ -241,6 +241,25 @@ class SwarmTest {
     }
 
     @Test
+    void aManifestWhoseFileHashDisagreesWithItsChunksFailsAtTheEndAndKeepsThePart() throws Exception {
+        Path original = TestSwarm.randomFile(swarm.dir("seed"), "data.bin", 1 << 20, 10);
+        Manifest honest = org.peerit.protocol.manifest.ManifestFactory.create(original, "data.bin",
+                List.of("127.0.0.1:" + swarm.tracker.port()), (d, t) -> { });
+        Manifest inconsistent = new Manifest(1, "data.bin", honest.size(), honest.chunkSize(), "ab".repeat(32),
+                honest.chunks(), honest.trackers());
+        try (LyingPeer seed = new LyingPeer(inconsistent, original)) { // serves the real bytes
+            seed.announce(swarm.tracker.address());
+            Daemon leecher = swarm.start(2, 0, 0);
+            Path dir = swarm.dir("leecher");
+            var completion = leecher.engine().download(inconsistent, dir).get().completion();
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> completion.get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause().getMessage().contains("whole-file SHA-256 did not"), e.getCause().getMessage());
+            assertFalse(Files.exists(dir.resolve("data.bin")), "nothing unverified is renamed into place");
+            assertSameContent(original, dir.resolve("data.bin.part"));
+        }
+    }
+
+    @Test
     void downloadRefusesToOverwriteAnExistingFile() throws Exception {
         Daemon seeder = swarm.start(1, 0, 0);
         Path original = TestSwarm.randomFile(swarm.dir("seed"), "data.bin", 100_000, 5);
