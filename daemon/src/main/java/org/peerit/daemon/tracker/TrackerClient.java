@@ -114,15 +114,27 @@ public final class TrackerClient implements AutoCloseable {
         channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
 
-    private int send(InetSocketAddress to, java.util.function.IntFunction<TrackerMessage> message,
-                     Consumer<TrackerMessage> onReply) {
+    /**
+     * Sends a request and calls {@code onReply} with the answer, or {@code onTimeout} if none came in time; either
+     * way the transaction is forgotten afterwards.
+     */
+    private void request(InetSocketAddress to, java.util.function.IntFunction<TrackerMessage> message, long timeoutMillis,
+                         Consumer<TrackerMessage> onReply, Runnable onTimeout) {
         int txId;
         do {
             txId = random.nextInt();
         } while (pending.containsKey(txId));
-        pending.put(txId, onReply);
-        channel.writeAndFlush(new DefaultAddressedEnvelope<>(message.apply(txId), to));
-        return txId;
+        int tx = txId;
+        ScheduledFuture<?> timeout = loop.schedule(() -> {
+            if (pending.remove(tx) != null) {
+                onTimeout.run();
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        pending.put(tx, reply -> {
+            timeout.cancel(false);
+            onReply.accept(reply);
+        });
+        channel.writeAndFlush(new DefaultAddressedEnvelope<>(message.apply(tx), to));
     }
 
     private final class ReplyHandler extends SimpleChannelInboundHandler<AddressedEnvelope<TrackerMessage, InetSocketAddress>> {
@@ -179,14 +191,7 @@ public final class TrackerClient implements AutoCloseable {
                 return;
             }
             InetSocketAddress to = address;
-            int[] tx = new int[1];
-            ScheduledFuture<?> timeout = loop.schedule(() -> {
-                if (pending.remove(tx[0]) != null) {
-                    failed.accept("tracker " + tracker + " does not answer");
-                }
-            }, timeoutMillis, TimeUnit.MILLISECONDS);
-            tx[0] = send(to, TrackerMessage.ConnectRequest::new, reply -> {
-                timeout.cancel(false);
+            request(to, TrackerMessage.ConnectRequest::new, timeoutMillis, reply -> {
                 if (reply instanceof TrackerMessage.ConnectResponse r) {
                     connectionId = r.connectionId();
                     connectedNanos = System.nanoTime();
@@ -195,7 +200,7 @@ public final class TrackerClient implements AutoCloseable {
                 } else {
                     failed.accept("tracker " + tracker + " refused to connect: " + describe(reply));
                 }
-            });
+            }, () -> failed.accept("tracker " + tracker + " does not answer"));
         }
     }
 
@@ -234,15 +239,8 @@ public final class TrackerClient implements AutoCloseable {
         private void sendAnnounce(InetSocketAddress to, long timeoutMillis) {
             AnnounceEvent event = nextEvent;
             boolean seed = share.seed();
-            int[] tx = new int[1];
-            ScheduledFuture<?> timeout = loop.schedule(() -> {
-                if (pending.remove(tx[0]) != null) {
-                    failed("tracker " + endpoint.tracker + " does not answer");
-                }
-            }, timeoutMillis, TimeUnit.MILLISECONDS);
-            tx[0] = send(to, txId -> new TrackerMessage.AnnounceRequest(txId, endpoint.connectionId, share.swarmId(),
-                    peerId, event, seed, listenPort.get(), 0, candidates), reply -> {
-                timeout.cancel(false);
+            request(to, txId -> new TrackerMessage.AnnounceRequest(txId, endpoint.connectionId, share.swarmId(),
+                    peerId, event, seed, listenPort.get(), 0, candidates), timeoutMillis, reply -> {
                 if (reply instanceof TrackerMessage.AnnounceResponse r) {
                     failures = 0;
                     if (nextEvent == event) {
@@ -267,7 +265,7 @@ public final class TrackerClient implements AutoCloseable {
                     log.warn("{}", problem);
                     schedule(MAX_RETRY_MILLIS);
                 }
-            });
+            }, () -> failed("tracker " + endpoint.tracker + " does not answer"));
         }
 
         private void failed(String problem) {
@@ -293,10 +291,10 @@ public final class TrackerClient implements AutoCloseable {
                 scheduled.cancel(false);
             }
             if (endpoint.hasConnectionId && System.nanoTime() - endpoint.connectedNanos < CONNECTION_ID_NANOS) {
-                send(endpoint.address, txId -> new TrackerMessage.AnnounceRequest(txId, endpoint.connectionId,
+                // Best effort: the answer, if any, changes nothing.
+                request(endpoint.address, txId -> new TrackerMessage.AnnounceRequest(txId, endpoint.connectionId,
                         share.swarmId(), peerId, AnnounceEvent.STOPPED, share.seed(), listenPort.get(), 0, candidates),
-                        reply -> {
-                        });
+                        FIRST_TIMEOUT_MILLIS, reply -> { }, () -> { });
             }
         }
     }
