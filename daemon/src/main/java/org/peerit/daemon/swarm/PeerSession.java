@@ -421,7 +421,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
                     share.file().read(r.chunk(), r.offset(), r.length(), data);
                 } catch (IOException e) {
                     data.release();
-                    share.storageFailed("cannot read " + share.name() + ": " + e.getMessage());
+                    share.fail("cannot read " + share.name() + ": " + e.getMessage());
                     return;
                 }
                 engine.uploadLimit().take(r.length(), System.nanoTime());

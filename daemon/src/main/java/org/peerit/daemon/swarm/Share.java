@@ -247,7 +247,7 @@ public final class Share {
         try {
             file.write(block.chunk(), block.offset(), data);
         } catch (IOException e) {
-            storageFailed("cannot write " + partPath() + ": " + e.getMessage()
+            fail("cannot write " + partPath() + ": " + e.getMessage()
                     + " (free some disk space, then run the download again to resume)");
             return;
         }
@@ -326,10 +326,6 @@ public final class Share {
             s.close("share stopped: " + message);
         }
         completion.completeExceptionally(new ShareFailedException(message));
-    }
-
-    void storageFailed(String message) {
-        fail(message);
     }
 
     void uploaded(long bytes) {

@@ -351,7 +351,7 @@ public final class SwarmEngine implements AutoCloseable {
                 ok = blocks != null ? ReceivedBlocks.hashAndRelease(blocks, share.manifest().chunkDigest(chunk))
                         : share.file().verifyChunk(chunk);
             } catch (IOException e) {
-                loop.execute(() -> share.storageFailed("cannot read back chunk " + chunk + ": " + e.getMessage()));
+                loop.execute(() -> share.fail("cannot read back chunk " + chunk + ": " + e.getMessage()));
                 return;
             }
             loop.execute(() -> share.chunkChecked(chunk, ok));

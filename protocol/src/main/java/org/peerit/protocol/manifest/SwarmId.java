@@ -5,8 +5,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -56,15 +54,7 @@ public final class SwarmId {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new SwarmId(sha256().digest(buffer.toByteArray()));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        return new SwarmId(ManifestFactory.sha256().digest(buffer.toByteArray()));
     }
 
     public byte[] bytes() {
