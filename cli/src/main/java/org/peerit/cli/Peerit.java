@@ -1,5 +1,6 @@
 package org.peerit.cli;
 
+import org.peerit.daemon.control.ErrorMessages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,7 +21,7 @@ public final class Peerit {
         CommandLine cl = new CommandLine(new Peerit());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // Every failure is one line on stderr and a non-zero exit; stack traces stay in the daemon's log.
-            commandLine.getErr().println("peerit: " + Failure.describe(e));
+            commandLine.getErr().println("peerit: " + ErrorMessages.describe(e));
             return e instanceof DaemonNotRunningException ? EXIT_NO_DAEMON : 1;
         });
         return cl;

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -92,7 +91,7 @@ public final class ControlHandler {
         try {
             share = registered.get();
         } catch (ExecutionException e) {
-            events.error(message(e.getCause()));
+            events.error(ErrorMessages.describe(e.getCause()));
             return;
         }
         ObjectNode done = event(ControlProtocol.EVENT_DONE);
@@ -119,7 +118,7 @@ public final class ControlHandler {
         try {
             share = engine.download(manifest, dir).get();
         } catch (ExecutionException e) {
-            events.error(message(e.getCause()));
+            events.error(ErrorMessages.describe(e.getCause()));
             return;
         }
         // Stream progress until the file is verified in place or the share fails. If the CLI goes away, the
@@ -134,7 +133,7 @@ public final class ControlHandler {
             try {
                 status = engine.status(share.id()).get(5, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {
-                events.error("daemon is not responding: " + message(e));
+                events.error("daemon is not responding: " + ErrorMessages.describe(e));
                 return;
             }
             if (status == null) {
@@ -173,7 +172,7 @@ public final class ControlHandler {
         try {
             shares = engine.status().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            events.error("daemon is not responding: " + message(e));
+            events.error("daemon is not responding: " + ErrorMessages.describe(e));
             return;
         }
         ObjectNode status = event(ControlProtocol.EVENT_STATUS);
@@ -198,20 +197,6 @@ public final class ControlHandler {
 
     private ObjectNode event(String name) {
         return json.createObjectNode().put("event", name);
-    }
-
-    private static String message(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        if (t instanceof java.nio.file.NoSuchFileException) {
-            return m + " does not exist";
-        }
-        if (t instanceof java.nio.file.AccessDeniedException) {
-            return m + ": permission denied";
-        }
-        return m == null ? t.toString() : m;
     }
 
     /** Writes events as JSON lines; thread-safe, since hashing progress arrives from worker threads. */
