@@ -101,13 +101,9 @@ class SwarmTest {
         CompletableFuture<Path> doneA = a.engine().download(manifest, swarm.dir("a")).get().completion();
         CompletableFuture<Path> doneB = b.engine().download(manifest, swarm.dir("b")).get().completion();
         TestSwarm.await("leechers to hold every chunk between them", Duration.ofSeconds(60), () -> {
-            try {
-                BitSet union = TestSwarm.have(a, id);
-                union.or(TestSwarm.have(b, id));
-                return union.cardinality() == manifest.chunkCount();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            BitSet union = TestSwarm.have(a, id);
+            union.or(TestSwarm.have(b, id));
+            return union.cardinality() == manifest.chunkCount();
         });
         swarm.stop(1);
         assertFalse(doneA.isDone() && doneB.isDone(), "the seeder left before the leechers were done");
@@ -143,22 +139,14 @@ class SwarmTest {
         Daemon leecher = swarm.start(2, 0, 0);
         leecher.engine().download(manifest, swarm.dir("leecher")).get();
         TestSwarm.await("a quarter of the file", Duration.ofSeconds(30), () -> {
-            try {
-                return TestSwarm.status(leecher, id).verifiedBytes() >= manifest.size() / 4;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            return TestSwarm.status(leecher, id).verifiedBytes() >= manifest.size() / 4;
         });
         long verifiedBeforeStop = TestSwarm.have(leecher, id).cardinality() * (long) manifest.chunkSize();
         swarm.stop(2);
         Daemon restarted = swarm.start(2, 0, 0);
         TestSwarm.await("the download to resume", Duration.ofSeconds(10), () -> {
-            try {
-                ShareStatus s = TestSwarm.status(restarted, id);
-                return s != null && s.state() != ShareStatus.State.CHECKING;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            ShareStatus s = TestSwarm.status(restarted, id);
+            return s != null && s.state() != ShareStatus.State.CHECKING;
         });
         long verifiedAtRestart = TestSwarm.have(restarted, id).cardinality() * (long) manifest.chunkSize();
         assertTrue(verifiedAtRestart >= verifiedBeforeStop, "verified chunks survived the restart: " + verifiedAtRestart);

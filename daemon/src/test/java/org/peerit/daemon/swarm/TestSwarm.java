@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -88,9 +88,10 @@ final class TestSwarm implements AutoCloseable {
         }).get(5, TimeUnit.SECONDS);
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    /** Polls {@code condition} until it holds; a condition that throws fails the test with its exception. */
+    static void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
+        while (!condition.call()) {
             if (System.nanoTime() > deadline) {
                 fail("timed out after " + timeout.toSeconds() + " s waiting for " + what);
             }
