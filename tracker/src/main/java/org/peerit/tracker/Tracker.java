@@ -17,6 +17,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.protocol.net.Transport;
 import org.peerit.protocol.tracker.TrackerDatagramCodec;
 import org.peerit.tracker.http.StatsHttpHandler;
+import org.peerit.tracker.nat.NatCoordinator;
+import org.peerit.tracker.relay.RelayService;
 import org.peerit.tracker.stun.StunResponder;
 import org.peerit.tracker.swarm.SwarmTable;
 import org.peerit.tracker.udp.TrackerUdpHandler;
@@ -45,6 +47,7 @@ public final class Tracker implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel udp;
     private final Channel http;
+    private final RelayService relay;
     private final ScheduledFuture<?> expiry;
 
     private Tracker(TrackerConfig config) throws InterruptedException {
@@ -53,12 +56,17 @@ public final class Tracker implements AutoCloseable {
         Transport transport = Transport.best();
         this.group = transport.newGroup(2, "tracker");
         Clock clock = Clock.systemUTC();
-        TrackerUdpHandler udpHandler = new TrackerUdpHandler(config, table, stats, clock, new SecureRandom());
+        SecureRandom random = new SecureRandom();
+        io.netty.channel.EventLoop udpLoop = group.next();
+        this.relay = new RelayService(config.relay(), stats, udpLoop, transport, config.bind(), random);
+        NatCoordinator nat = new NatCoordinator(table, relay, stats, config.bind(), random);
+        TrackerUdpHandler udpHandler = new TrackerUdpHandler(config, table, stats, clock, random, nat);
         TrackerDatagramCodec codec = new TrackerDatagramCodec();
         StunResponder stun = new StunResponder(stats);
         Channel udpChannel = null;
         try {
-            Bootstrap udpBootstrap = new Bootstrap().group(group).channel(transport.datagramChannel());
+            // One loop for the UDP socket and the relay ports, so the coordinator and the relay share state lock-free.
+            Bootstrap udpBootstrap = new Bootstrap().group(udpLoop).channel(transport.datagramChannel());
             if (transport.name().equals("epoll")) {
                 // recvmmsg: up to 32 datagrams per system call, answered together with one sendmmsg.
                 udpBootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_REQUEST)
@@ -83,7 +91,7 @@ public final class Tracker implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(4096, 8192, 8192),
-                                    new HttpObjectAggregator(8192), new StatsHttpHandler(table, stats, json, started));
+                                    new HttpObjectAggregator(8192), new StatsHttpHandler(table, stats, relay, json, started));
                         }
                     })
                     .bind(config.bind(), port).sync().channel();
@@ -91,6 +99,7 @@ public final class Tracker implements AutoCloseable {
             if (udpChannel != null) {
                 udpChannel.close();
             }
+            relay.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -138,6 +147,10 @@ public final class Tracker implements AutoCloseable {
         return table;
     }
 
+    public RelayService relay() {
+        return relay;
+    }
+
     public TrackerStats stats() {
         return stats;
     }
@@ -145,6 +158,7 @@ public final class Tracker implements AutoCloseable {
     @Override
     public void close() {
         expiry.cancel(false);
+        relay.close();
         udp.close().awaitUninterruptibly();
         http.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -1,5 +1,7 @@
 package org.peerit.tracker;
 
+import org.peerit.tracker.relay.RelayConfig;
+
 import java.net.InetAddress;
 import java.time.Duration;
 
@@ -10,17 +12,23 @@ import java.time.Duration;
  *                           make the tracker store
  */
 public record TrackerConfig(InetAddress bind, int port, Duration interval, int maxSwarms, int maxPeersPerSwarm,
-                            int maxPeersPerAddress, int defaultNumWant) {
+                            int maxPeersPerAddress, int defaultNumWant, RelayConfig relay) {
 
     public static TrackerConfig defaults(InetAddress bind, int port) {
-        return new TrackerConfig(bind, port, Duration.ofMinutes(2), 100_000, 10_000, 1_000, 30);
+        return new TrackerConfig(bind, port, Duration.ofMinutes(2), 100_000, 10_000, 1_000, 30, RelayConfig.defaults());
     }
 
     public TrackerConfig withInterval(Duration newInterval) {
-        return new TrackerConfig(bind, port, newInterval, maxSwarms, maxPeersPerSwarm, maxPeersPerAddress, defaultNumWant);
+        return new TrackerConfig(bind, port, newInterval, maxSwarms, maxPeersPerSwarm, maxPeersPerAddress, defaultNumWant,
+                relay);
     }
 
     public TrackerConfig withLimits(int swarms, int peersPerSwarm, int peersPerAddress) {
-        return new TrackerConfig(bind, port, interval, swarms, peersPerSwarm, peersPerAddress, defaultNumWant);
+        return new TrackerConfig(bind, port, interval, swarms, peersPerSwarm, peersPerAddress, defaultNumWant, relay);
+    }
+
+    public TrackerConfig withRelay(RelayConfig newRelay) {
+        return new TrackerConfig(bind, port, interval, maxSwarms, maxPeersPerSwarm, maxPeersPerAddress, defaultNumWant,
+                newRelay);
     }
 }

@@ -1,5 +1,7 @@
 package org.peerit.tracker;
 
+import org.peerit.protocol.ByteSize;
+import org.peerit.tracker.relay.RelayConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -36,6 +38,28 @@ public final class TrackerMain implements Callable<Integer> {
             description = "Most peer entries one source IP may hold over all swarms (default: ${DEFAULT-VALUE}).")
     int maxPeersPerAddress;
 
+    @Option(names = "--no-relay", description = "Do not relay for peers that cannot reach each other directly.")
+    boolean noRelay;
+
+    @Option(names = "--relay-rate", defaultValue = "2M", converter = SizeConverter.class,
+            description = "Bytes per second one relayed pair may move, K/M/G (default: ${DEFAULT-VALUE}).")
+    long relayRate;
+
+    @Option(names = "--relay-bytes", defaultValue = "1G", converter = SizeConverter.class,
+            description = "Bytes one relayed pair may move before it is cut off (default: ${DEFAULT-VALUE}).")
+    long relayBytes;
+
+    @Option(names = "--relay-lifetime", defaultValue = "3600",
+            description = "Seconds one relay allocation may live (default: ${DEFAULT-VALUE}).")
+    int relayLifetimeSeconds;
+
+    @Option(names = "--max-relays", defaultValue = "256", description = "Relay allocations at once (default: ${DEFAULT-VALUE}).")
+    int maxRelays;
+
+    @Option(names = "--max-relays-per-address", defaultValue = "8",
+            description = "Relay allocations one IP address may be part of (default: ${DEFAULT-VALUE}).")
+    int maxRelaysPerAddress;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new TrackerMain()).execute(args));
     }
@@ -45,9 +69,15 @@ public final class TrackerMain implements Callable<Integer> {
         if (intervalSeconds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--interval must be at least 1 second");
         }
+        if (relayRate < 1 || relayBytes < 1 || relayLifetimeSeconds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--relay-rate, --relay-bytes and --relay-lifetime must be positive (use --no-relay to switch it off)");
+        }
         TrackerConfig config = TrackerConfig.defaults(bind, port)
                 .withInterval(Duration.ofSeconds(intervalSeconds))
-                .withLimits(maxSwarms, maxPeersPerSwarm, maxPeersPerAddress);
+                .withLimits(maxSwarms, maxPeersPerSwarm, maxPeersPerAddress)
+                .withRelay(new RelayConfig(!noRelay, relayRate, relayBytes, Duration.ofSeconds(relayLifetimeSeconds),
+                        maxRelays, maxRelaysPerAddress));
         Tracker tracker;
         try {
             tracker = Tracker.start(config);
@@ -62,10 +92,22 @@ public final class TrackerMain implements Callable<Integer> {
             tracker.close();
             stopped.countDown();
         }, "tracker-shutdown"));
-        log.info("tracker listening on {}:{} (UDP announces, HTTP /, /stats, /metrics); interval {}s",
-                bind.getHostAddress(), tracker.port(), intervalSeconds);
+        log.info("tracker listening on {}:{} (UDP announces, STUN, punching; HTTP /, /stats, /metrics); interval {}s; {}",
+                bind.getHostAddress(), tracker.port(), intervalSeconds,
+                noRelay ? "relay off" : "relay up to " + relayRate + " B/s and " + relayBytes + " bytes per pair");
         stopped.await();
         return 0;
+    }
+
+    static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return ByteSize.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -12,4 +12,9 @@ public final class TrackerStats {
     public final LongAdder expired = new LongAdder();
     public final LongAdder httpRequests = new LongAdder();
     public final LongAdder stun = new LongAdder();
+    public final LongAdder punches = new LongAdder();
+    public final LongAdder relaysOpened = new LongAdder();
+    public final LongAdder natRefused = new LongAdder();
+    public final LongAdder relayedBytes = new LongAdder();
+    public final LongAdder relayDropped = new LongAdder();
 }

@@ -7,13 +7,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.SwarmId;
-import org.peerit.protocol.tracker.TrackerCodec;
 import org.peerit.protocol.tracker.TrackerMessage;
 import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
 import org.peerit.protocol.tracker.TrackerPeer;
 
 import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -46,45 +44,7 @@ class TrackerTest {
         tracker.close();
     }
 
-    /** A UDP client with its own socket, i.e. its own source address. */
-    private final class Client implements AutoCloseable {
-        final DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-        final PeerId peerId = PeerId.random(RANDOM);
-        long connectionId;
-
-        Client() throws Exception {
-            socket.setSoTimeout(3000);
-        }
-
-        TrackerMessage exchange(TrackerMessage msg) throws Exception {
-            ByteBuf buf = Unpooled.buffer();
-            TrackerCodec.encode(msg, buf);
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            buf.release();
-            socket.send(new DatagramPacket(bytes, bytes.length, tracker.address()));
-            DatagramPacket reply = new DatagramPacket(new byte[65536], 65536);
-            socket.receive(reply);
-            return TrackerCodec.decode(Unpooled.wrappedBuffer(reply.getData(), 0, reply.getLength()));
-        }
-
-        void connect() throws Exception {
-            var r = (TrackerMessage.ConnectResponse) exchange(new TrackerMessage.ConnectRequest(1));
-            connectionId = r.connectionId();
-        }
-
-        TrackerMessage announce(SwarmId swarm, AnnounceEvent event, boolean seed, int port) throws Exception {
-            return exchange(new TrackerMessage.AnnounceRequest(2, connectionId, swarm, peerId, event, seed, port, 0,
-                    List.of(new InetSocketAddress("198.18.0.7", port))));
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
-    }
-
-    private static SwarmId swarm() {
+    static SwarmId swarm() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         return SwarmId.wrap(b);
@@ -93,7 +53,7 @@ class TrackerTest {
     @Test
     void announceReturnsTheOtherPeersOfTheSwarm() throws Exception {
         SwarmId swarm = swarm();
-        try (Client seed = new Client(); Client a = new Client(); Client b = new Client(); Client other = new Client()) {
+        try (TestClient seed = new TestClient(tracker.address()); TestClient a = new TestClient(tracker.address()); TestClient b = new TestClient(tracker.address()); TestClient other = new TestClient(tracker.address())) {
             seed.connect();
             a.connect();
             b.connect();
@@ -123,7 +83,7 @@ class TrackerTest {
 
     @Test
     void refusesForgedConnectionIds() throws Exception {
-        try (Client c = new Client()) {
+        try (TestClient c = new TestClient(tracker.address())) {
             c.connectionId = 12345;
             var reply = (TrackerMessage.ErrorResponse) c.announce(swarm(), AnnounceEvent.STARTED, false, 1);
             assertEquals(TrackerMessage.ErrorCode.BAD_CONNECTION_ID, reply.code());
@@ -133,7 +93,7 @@ class TrackerTest {
 
     @Test
     void connectionIdsAreBoundToTheSourceAddress() throws Exception {
-        try (Client a = new Client(); Client b = new Client()) {
+        try (TestClient a = new TestClient(tracker.address()); TestClient b = new TestClient(tracker.address())) {
             a.connect();
             b.connectionId = a.connectionId; // a different source port replays a's id
             var reply = (TrackerMessage.ErrorResponse) b.announce(swarm(), AnnounceEvent.STARTED, false, 1);
@@ -143,7 +103,7 @@ class TrackerTest {
 
     @Test
     void limitsPeerEntriesPerAddress() throws Exception {
-        try (Client c = new Client()) {
+        try (TestClient c = new TestClient(tracker.address())) {
             c.connect();
             for (int i = 0; i < 5; i++) {
                 assertInstanceOf(TrackerMessage.AnnounceResponse.class, c.announce(swarm(), AnnounceEvent.STARTED, false, 1));
@@ -157,7 +117,7 @@ class TrackerTest {
 
     @Test
     void survivesGarbageAndExpiresSilentPeers() throws Exception {
-        try (Client c = new Client()) {
+        try (TestClient c = new TestClient(tracker.address())) {
             byte[] junk = {0x01, 0x02, 0x03};
             c.socket.send(new DatagramPacket(junk, junk.length, tracker.address()));
             c.connect(); // still answering
@@ -174,7 +134,7 @@ class TrackerTest {
 
     @Test
     void answersStunBindingRequestsWithTheClientsAddress() throws Exception {
-        try (Client c = new Client()) {
+        try (TestClient c = new TestClient(tracker.address())) {
             byte[] tx = new byte[12];
             RANDOM.nextBytes(tx);
             ByteBuf request = org.peerit.protocol.stun.StunCodec.bindingRequest(io.netty.buffer.ByteBufAllocator.DEFAULT, tx);
@@ -195,7 +155,7 @@ class TrackerTest {
 
     @Test
     void servesStatsOverHttpOnTheSamePort() throws Exception {
-        try (Client c = new Client()) {
+        try (TestClient c = new TestClient(tracker.address())) {
             c.connect();
             c.announce(swarm(), AnnounceEvent.STARTED, true, 1);
         }

@@ -77,7 +77,7 @@ final class LyingPeer implements AutoCloseable {
             socket.setSoTimeout(3000);
             var connected = (TrackerMessage.ConnectResponse) exchange(socket, tracker, new TrackerMessage.ConnectRequest(1));
             exchange(socket, tracker, new TrackerMessage.AnnounceRequest(2, connected.connectionId(), manifest.swarmId(),
-                    peerId, TrackerMessage.AnnounceEvent.STARTED, true, port(), 0, List.of()));
+                    peerId, TrackerMessage.AnnounceEvent.STARTED, true, port(), 0, 0, List.of()));
         }
     }
 

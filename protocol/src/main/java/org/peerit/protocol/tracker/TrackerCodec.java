@@ -18,10 +18,15 @@ import java.util.List;
  * <pre>
  * CONNECT   0x10 txid u32, magic u64
  * ANNOUNCE  0x11 txid u32, connection id u64, swarm id [32], peer id [32], event u8, seed u8, tcp port u16,
- *                numwant u16, candidate count u8, candidates
+ *                quic port u16, numwant u16, candidate count u8, candidates
+ * PUNCH     0x12 txid u32, connection id u64, swarm id [32], from peer id [32], to peer id [32]
+ * RELAY     0x13 txid u32, connection id u64, swarm id [32], from peer id [32], to peer id [32]
  * CONNECTED 0x20 txid u32, connection id u64
  * PEERS     0x21 txid u32, interval u32, seeders u32, leechers u32, count u16,
- *                count x (peer id [32], seed u8, endpoint, candidate count u8, candidates)
+ *                count x (peer id [32], seed u8, endpoint, quic endpoint, quic port u16, candidate count u8, candidates)
+ * PUNCHING  0x22 txid u32, nonce u64, target endpoint, delay ms u16
+ * PUNCH_NOTIFY 0x23 txid u32, swarm id [32], from peer id [32], nonce u64, source endpoint, delay ms u16
+ * RELAY_ALLOCATED 0x24 txid u32, swarm id [32], peer id [32], relay endpoint, token u64
  * ERROR     0x2f txid u32, code u8, message length u8, UTF-8 message
  * endpoint / candidate: family u8 (4 or 6), address [4 or 16], port u16
  * </pre>
@@ -32,8 +37,13 @@ public final class TrackerCodec {
     public static final long MAGIC = 0x5045455249540001L; // "PEERIT" + protocol version 1
     static final int CONNECT = 0x10;
     static final int ANNOUNCE = 0x11;
+    static final int PUNCH = 0x12;
+    static final int RELAY = 0x13;
     static final int CONNECTED = 0x20;
     static final int PEERS = 0x21;
+    static final int PUNCHING = 0x22;
+    static final int PUNCH_NOTIFY = 0x23;
+    static final int RELAY_ALLOCATED = 0x24;
     static final int ERROR = 0x2f;
 
     private TrackerCodec() {
@@ -46,8 +56,27 @@ public final class TrackerCodec {
             out.writeByte(ANNOUNCE).writeInt(m.txId()).writeLong(m.connectionId())
                     .writeBytes(m.swarmId().bytes()).writeBytes(m.peerId().bytes())
                     .writeByte(m.event().ordinal()).writeByte(m.seed() ? 1 : 0)
-                    .writeShort(m.tcpPort()).writeShort(m.numWant());
+                    .writeShort(m.tcpPort()).writeShort(m.quicPort()).writeShort(m.numWant());
             writeEndpoints(out, m.candidates());
+        } else if (msg instanceof TrackerMessage.PunchRequest m) {
+            out.writeByte(PUNCH).writeInt(m.txId()).writeLong(m.connectionId()).writeBytes(m.swarmId().bytes())
+                    .writeBytes(m.from().bytes()).writeBytes(m.to().bytes());
+        } else if (msg instanceof TrackerMessage.RelayRequest m) {
+            out.writeByte(RELAY).writeInt(m.txId()).writeLong(m.connectionId()).writeBytes(m.swarmId().bytes())
+                    .writeBytes(m.from().bytes()).writeBytes(m.to().bytes());
+        } else if (msg instanceof TrackerMessage.PunchStarted m) {
+            out.writeByte(PUNCHING).writeInt(m.txId()).writeLong(m.nonce());
+            writeEndpoint(out, m.target());
+            out.writeShort(m.delayMillis());
+        } else if (msg instanceof TrackerMessage.PunchNotify m) {
+            out.writeByte(PUNCH_NOTIFY).writeInt(m.txId()).writeBytes(m.swarmId().bytes()).writeBytes(m.from().bytes())
+                    .writeLong(m.nonce());
+            writeEndpoint(out, m.source());
+            out.writeShort(m.delayMillis());
+        } else if (msg instanceof TrackerMessage.RelayAllocated m) {
+            out.writeByte(RELAY_ALLOCATED).writeInt(m.txId()).writeBytes(m.swarmId().bytes()).writeBytes(m.peer().bytes());
+            writeEndpoint(out, m.relay());
+            out.writeLong(m.token());
         } else if (msg instanceof TrackerMessage.ConnectResponse m) {
             out.writeByte(CONNECTED).writeInt(m.txId()).writeLong(m.connectionId());
         } else if (msg instanceof TrackerMessage.AnnounceResponse m) {
@@ -56,6 +85,8 @@ public final class TrackerCodec {
             for (TrackerPeer p : m.peers()) {
                 out.writeBytes(p.peerId().bytes()).writeByte(p.seed() ? 1 : 0);
                 writeEndpoint(out, p.endpoint());
+                writeEndpoint(out, p.quicEndpoint());
+                out.writeShort(p.quicPort());
                 writeEndpoints(out, p.candidates());
             }
         } else if (msg instanceof TrackerMessage.ErrorResponse m) {
@@ -82,6 +113,14 @@ public final class TrackerCodec {
                     yield new TrackerMessage.ConnectRequest(txId);
                 }
                 case ANNOUNCE -> announce(in, txId);
+                case PUNCH -> new TrackerMessage.PunchRequest(txId, in.readLong(), swarmId(in), peerId(in), peerId(in));
+                case RELAY -> new TrackerMessage.RelayRequest(txId, in.readLong(), swarmId(in), peerId(in), peerId(in));
+                case PUNCHING -> new TrackerMessage.PunchStarted(txId, in.readLong(), readEndpoint(in),
+                        in.readUnsignedShort());
+                case PUNCH_NOTIFY -> new TrackerMessage.PunchNotify(txId, swarmId(in), peerId(in), in.readLong(),
+                        readEndpoint(in), in.readUnsignedShort());
+                case RELAY_ALLOCATED -> new TrackerMessage.RelayAllocated(txId, swarmId(in), peerId(in),
+                        readEndpoint(in), in.readLong());
                 case CONNECTED -> new TrackerMessage.ConnectResponse(txId, in.readLong());
                 case PEERS -> peers(in, txId);
                 case ERROR -> error(in, txId);
@@ -100,18 +139,19 @@ public final class TrackerCodec {
 
     private static TrackerMessage announce(ByteBuf in, int txId) {
         long connectionId = in.readLong();
-        SwarmId swarm = SwarmId.wrap(bytes(in, SwarmId.LENGTH));
-        PeerId peer = PeerId.wrap(bytes(in, PeerId.LENGTH));
+        SwarmId swarm = swarmId(in);
+        PeerId peer = peerId(in);
         int event = in.readUnsignedByte();
         if (event >= TrackerMessage.AnnounceEvent.values().length) {
             throw new CorruptedFrameException("unknown event " + event);
         }
         boolean seed = flag(in.readUnsignedByte());
         int port = in.readUnsignedShort();
+        int quicPort = in.readUnsignedShort();
         int numWant = in.readUnsignedShort();
         List<InetSocketAddress> candidates = readEndpoints(in);
         return new TrackerMessage.AnnounceRequest(txId, connectionId, swarm, peer,
-                TrackerMessage.AnnounceEvent.values()[event], seed, port, numWant, candidates);
+                TrackerMessage.AnnounceEvent.values()[event], seed, port, quicPort, numWant, candidates);
     }
 
     private static TrackerMessage peers(ByteBuf in, int txId) {
@@ -124,10 +164,12 @@ public final class TrackerCodec {
         }
         List<TrackerPeer> peers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            PeerId id = PeerId.wrap(bytes(in, PeerId.LENGTH));
+            PeerId id = peerId(in);
             boolean seed = flag(in.readUnsignedByte());
             InetSocketAddress endpoint = readEndpoint(in);
-            peers.add(new TrackerPeer(id, seed, endpoint, readEndpoints(in)));
+            InetSocketAddress quicEndpoint = readEndpoint(in);
+            int quicPort = in.readUnsignedShort();
+            peers.add(new TrackerPeer(id, seed, endpoint, quicEndpoint, quicPort, readEndpoints(in)));
         }
         return new TrackerMessage.AnnounceResponse(txId, interval, seeders, leechers, peers);
     }
@@ -140,6 +182,14 @@ public final class TrackerCodec {
         int length = in.readUnsignedByte();
         String text = new String(bytes(in, length), StandardCharsets.UTF_8);
         return new TrackerMessage.ErrorResponse(txId, TrackerMessage.ErrorCode.values()[code], text);
+    }
+
+    private static SwarmId swarmId(ByteBuf in) {
+        return SwarmId.wrap(bytes(in, SwarmId.LENGTH));
+    }
+
+    private static PeerId peerId(ByteBuf in) {
+        return PeerId.wrap(bytes(in, PeerId.LENGTH));
     }
 
     private static boolean flag(int b) {

@@ -23,7 +23,7 @@ public sealed interface TrackerMessage {
     }
 
     record AnnounceRequest(int txId, long connectionId, SwarmId swarmId, PeerId peerId, AnnounceEvent event,
-                           boolean seed, int tcpPort, int numWant, List<InetSocketAddress> candidates)
+                           boolean seed, int tcpPort, int quicPort, int numWant, List<InetSocketAddress> candidates)
             implements TrackerMessage {
         public AnnounceRequest {
             Objects.requireNonNull(swarmId, "swarmId");
@@ -33,9 +33,8 @@ public sealed interface TrackerMessage {
             if (candidates.size() > TrackerLimits.MAX_CANDIDATES) {
                 throw new IllegalArgumentException("at most " + TrackerLimits.MAX_CANDIDATES + " candidates");
             }
-            if (tcpPort < 0 || tcpPort > 65535) {
-                throw new IllegalArgumentException("tcp port " + tcpPort + " out of range");
-            }
+            checkPort(tcpPort, "tcp");
+            checkPort(quicPort, "quic");
             if (numWant < 0 || numWant > 0xffff) {
                 throw new IllegalArgumentException("numWant " + numWant + " out of range");
             }
@@ -52,10 +51,67 @@ public sealed interface TrackerMessage {
         }
     }
 
+    /**
+     * Peer {@code from} asks to reach peer {@code to} in {@code swarmId} by hole punching. Sent from the asker's
+     * QUIC client socket, so the tracker sees (and the target is told) the mapping the asker will dial from.
+     */
+    record PunchRequest(int txId, long connectionId, SwarmId swarmId, PeerId from, PeerId to) implements TrackerMessage {
+        public PunchRequest {
+            Objects.requireNonNull(swarmId, "swarmId");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(to, "to");
+        }
+    }
+
+    /** To the asker: dial {@code target} (the peer's QUIC server mapping) in {@code delayMillis}; probes carry {@code nonce}. */
+    record PunchStarted(int txId, long nonce, InetSocketAddress target, int delayMillis) implements TrackerMessage {
+        public PunchStarted {
+            Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /** To the target, unasked: peer {@code from} will dial from {@code source}; send probes there in {@code delayMillis}. */
+    record PunchNotify(int txId, SwarmId swarmId, PeerId from, long nonce, InetSocketAddress source, int delayMillis)
+            implements TrackerMessage {
+        public PunchNotify {
+            Objects.requireNonNull(swarmId, "swarmId");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(source, "source");
+        }
+    }
+
+    /** Peer {@code from} asks for a relay to peer {@code to}; sent from its QUIC client socket, like a punch. */
+    record RelayRequest(int txId, long connectionId, SwarmId swarmId, PeerId from, PeerId to) implements TrackerMessage {
+        public RelayRequest {
+            Objects.requireNonNull(swarmId, "swarmId");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(to, "to");
+        }
+    }
+
+    /**
+     * A relay allocation: the address to bind to (with a RELAY_BIND carrying {@code token}) and then to send QUIC
+     * packets to. The asker gets it as the reply; the target gets it unasked, with the asker's id.
+     */
+    record RelayAllocated(int txId, SwarmId swarmId, PeerId peer, InetSocketAddress relay, long token)
+            implements TrackerMessage {
+        public RelayAllocated {
+            Objects.requireNonNull(swarmId, "swarmId");
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(relay, "relay");
+        }
+    }
+
     record ErrorResponse(int txId, ErrorCode code, String message) implements TrackerMessage {
         public ErrorResponse {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(message, "message");
+        }
+    }
+
+    private static void checkPort(int port, String what) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(what + " port " + port + " out of range");
         }
     }
 
@@ -68,6 +124,8 @@ public sealed interface TrackerMessage {
         BAD_CONNECTION_ID,
         /** A tracker limit was hit (swarms or peers per address, swarm size). */
         LIMIT,
-        MALFORMED
+        MALFORMED,
+        /** The punch or relay asked for is not allowed: unknown peers, another swarm, relaying switched off. */
+        REFUSED
     }
 }

@@ -49,9 +49,14 @@ class TrackerCodecTest {
                 new TrackerMessage.ConnectRequest(42),
                 new TrackerMessage.ConnectResponse(42, 0x1234_5678_9abc_def0L),
                 new TrackerMessage.AnnounceRequest(7, 99L, swarm(), peer, TrackerMessage.AnnounceEvent.COMPLETED, true,
-                        6881, 30, List.of(A, B)),
+                        6881, 6882, 30, List.of(A, B)),
                 new TrackerMessage.AnnounceResponse(7, 120, 1, 2,
-                        List.of(new TrackerPeer(peer, true, A, List.of(B)), new TrackerPeer(PeerId.random(RANDOM), false, B, List.of()))),
+                        List.of(new TrackerPeer(peer, true, A, B, 6882, List.of(B)), new TrackerPeer(PeerId.random(RANDOM), false, B, List.of()))),
+                new TrackerMessage.PunchRequest(8, 99L, swarm(), peer, PeerId.random(RANDOM)),
+                new TrackerMessage.RelayRequest(9, 99L, swarm(), peer, PeerId.random(RANDOM)),
+                new TrackerMessage.PunchStarted(8, -5L, A, 250),
+                new TrackerMessage.PunchNotify(0, swarm(), peer, -5L, B, 250),
+                new TrackerMessage.RelayAllocated(9, swarm(), peer, A, 0x7777_8888L),
                 new TrackerMessage.ErrorResponse(7, TrackerMessage.ErrorCode.LIMIT, "swarm is full"));
         for (TrackerMessage m : messages) {
             TrackerMessage back = roundTrip(m);

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.peerit.tracker.TrackerStats;
+import org.peerit.tracker.relay.RelayService;
 import org.peerit.tracker.swarm.PeerEntry;
 import org.peerit.tracker.swarm.SwarmTable;
 
@@ -30,10 +31,12 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
 
     private final SwarmTable table;
     private final TrackerStats stats;
+    private final RelayService relay;
     private final ObjectMapper json;
     private final long startedMillis;
 
-    public StatsHttpHandler(SwarmTable table, TrackerStats stats, ObjectMapper json, long startedMillis) {
+    public StatsHttpHandler(SwarmTable table, TrackerStats stats, RelayService relay, ObjectMapper json, long startedMillis) {
+        this.relay = relay;
         this.table = table;
         this.stats = stats;
         this.json = json;
@@ -69,6 +72,12 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         root.put("malformed", stats.malformed.sum());
         root.put("expired", stats.expired.sum());
         root.put("stunBindings", stats.stun.sum());
+        root.put("punches", stats.punches.sum());
+        root.put("natRefused", stats.natRefused.sum());
+        root.put("relaysOpened", stats.relaysOpened.sum());
+        root.put("relaysActive", relay.active());
+        root.put("relayedBytes", stats.relayedBytes.sum());
+        root.put("relayDroppedDatagrams", stats.relayDropped.sum());
         ArrayNode swarms = root.putArray("swarmList");
         List<SwarmTable.SwarmSnapshot> snapshot = table.snapshot();
         for (SwarmTable.SwarmSnapshot s : snapshot.subList(0, Math.min(PAGE_LIMIT, snapshot.size()))) {
@@ -92,6 +101,12 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         counter(out, "peerit_tracker_expired_total", "Peers expired for not re-announcing.", stats.expired.sum());
         counter(out, "peerit_tracker_http_requests_total", "HTTP requests served.", stats.httpRequests.sum());
         counter(out, "peerit_tracker_stun_bindings_total", "STUN Binding requests answered.", stats.stun.sum());
+        counter(out, "peerit_tracker_punches_total", "Hole punches coordinated.", stats.punches.sum());
+        counter(out, "peerit_tracker_nat_refused_total", "Punch and relay requests refused.", stats.natRefused.sum());
+        counter(out, "peerit_tracker_relays_opened_total", "Relay allocations opened.", stats.relaysOpened.sum());
+        gauge(out, "peerit_tracker_relays_active", "Relay allocations open now.", relay.active());
+        counter(out, "peerit_tracker_relayed_bytes_total", "Bytes forwarded by the relay.", stats.relayedBytes.sum());
+        counter(out, "peerit_tracker_relay_dropped_total", "Datagrams the relay dropped over a pair's rate.", stats.relayDropped.sum());
         return out.toString();
     }
 

@@ -222,7 +222,7 @@ public final class TrackerLoad implements Callable<Integer> {
             out.put((byte) 0x11).putInt(tx).putLong(connectionId).put(swarm);
             out.putLong(0x5045455249544c44L).putInt(peer).putInt(0).putLong(peer).putLong(0); // 32-byte peer id
             out.put((byte) (started ? 1 : 0)).put((byte) (peer % 2)).putShort((short) (10000 + peer % 50000))
-                    .putShort((short) 30).put((byte) 0);
+                    .putShort((short) 0).putShort((short) 30).put((byte) 0); // tcp port, no quic port, numwant
         }
         out.flip();
         ch.write(out);

@@ -4,7 +4,6 @@ import org.peerit.protocol.PeerId;
 import org.peerit.protocol.tracker.TrackerPeer;
 
 import java.net.InetAddress;
-import java.util.Objects;
 
 /**
  * One peer in one swarm, as last announced. The reply form ({@link TrackerPeer}) is built once per change and shared
@@ -51,7 +50,6 @@ public final class PeerEntry {
 
     /** Whether a new announce says the same as this entry (then only the time is updated). */
     boolean sameAs(InetAddress address, TrackerPeer peer) {
-        return this.address.equals(address) && asReplied.seed() == peer.seed()
-                && asReplied.endpoint().equals(peer.endpoint()) && Objects.equals(asReplied.candidates(), peer.candidates());
+        return this.address.equals(address) && asReplied.equals(peer);
     }
 }

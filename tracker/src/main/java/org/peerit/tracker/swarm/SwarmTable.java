@@ -42,7 +42,7 @@ public final class SwarmTable {
     }
 
     public synchronized Result announce(SwarmId swarmId, PeerId peerId, InetSocketAddress source, AnnounceEvent event,
-                                        boolean seed, int tcpPort, List<InetSocketAddress> candidates, int numWant,
+                                        boolean seed, int tcpPort, int quicPort, List<InetSocketAddress> candidates, int numWant,
                                         long nowMillis) {
         Swarm swarm = swarms.get(swarmId);
         if (event == AnnounceEvent.STOPPED) {
@@ -60,7 +60,10 @@ public final class SwarmTable {
         }
         PeerEntry existing = swarm.get(peerId);
         InetAddress address = source.getAddress();
-        TrackerPeer announced = new TrackerPeer(peerId, seed, new InetSocketAddress(address, tcpPort), candidates);
+        // Daemons announce from their QUIC server socket: the source is that socket's public mapping.
+        InetSocketAddress quicEndpoint = quicPort == 0 ? new InetSocketAddress(address, 0) : source;
+        TrackerPeer announced = new TrackerPeer(peerId, seed, new InetSocketAddress(address, tcpPort), quicEndpoint,
+                quicPort, candidates);
         PeerEntry self;
         if (existing != null && existing.sameAs(address, announced)) {
             existing.seen(nowMillis); // the common re-announce: nothing changed
@@ -104,6 +107,12 @@ public final class SwarmTable {
             }
         }
         return out;
+    }
+
+    /** The entry of {@code peerId} in {@code swarmId}, or null. */
+    public synchronized PeerEntry find(SwarmId swarmId, PeerId peerId) {
+        Swarm swarm = swarms.get(swarmId);
+        return swarm == null ? null : swarm.get(peerId);
     }
 
     /** Drops peers not heard from since {@code cutoffMillis}; returns how many went. */

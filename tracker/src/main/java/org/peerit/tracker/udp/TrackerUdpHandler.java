@@ -12,6 +12,7 @@ import org.peerit.protocol.tracker.TrackerMessage.ConnectRequest;
 import org.peerit.protocol.tracker.TrackerMessage.ErrorCode;
 import org.peerit.tracker.TrackerConfig;
 import org.peerit.tracker.TrackerStats;
+import org.peerit.tracker.nat.NatCoordinator;
 import org.peerit.tracker.swarm.SwarmTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.SplittableRandom;
 
-/** Answers CONNECT and ANNOUNCE datagrams. Runs on the UDP channel's single event loop. */
+/** Answers CONNECT, ANNOUNCE, PUNCH and RELAY datagrams. Runs on the UDP channel's single event loop. */
 public final class TrackerUdpHandler
         extends SimpleChannelInboundHandler<AddressedEnvelope<TrackerMessage, InetSocketAddress>> {
     private static final Logger log = LoggerFactory.getLogger(TrackerUdpHandler.class);
@@ -31,10 +32,13 @@ public final class TrackerUdpHandler
     private final TrackerStats stats;
     private final Clock clock;
     private final ConnectionIds connectionIds;
+    private final NatCoordinator nat;
     private final SplittableRandom jitter = new SplittableRandom();
 
-    public TrackerUdpHandler(TrackerConfig config, SwarmTable table, TrackerStats stats, Clock clock, SecureRandom random) {
+    public TrackerUdpHandler(TrackerConfig config, SwarmTable table, TrackerStats stats, Clock clock, SecureRandom random,
+                             NatCoordinator nat) {
         this.config = config;
+        this.nat = nat;
         this.table = table;
         this.stats = stats;
         this.clock = clock;
@@ -60,7 +64,7 @@ public final class TrackerUdpHandler
             int numWant = announce.numWant() == 0 ? config.defaultNumWant()
                     : Math.min(announce.numWant(), TrackerLimits.MAX_PEERS_PER_REPLY);
             SwarmTable.Result result = table.announce(announce.swarmId(), announce.peerId(), sender, announce.event(),
-                    announce.seed(), announce.tcpPort(), announce.candidates(), numWant, now);
+                    announce.seed(), announce.tcpPort(), announce.quicPort(), announce.candidates(), numWant, now);
             if (result instanceof SwarmTable.Result.Peers peers) {
                 reply(ctx, sender, new TrackerMessage.AnnounceResponse(announce.txId(), jitteredInterval(),
                         peers.seeders(), peers.leechers(), peers.peers()));
@@ -68,8 +72,25 @@ public final class TrackerUdpHandler
                 stats.refused.increment();
                 reply(ctx, sender, new TrackerMessage.ErrorResponse(announce.txId(), ErrorCode.LIMIT, refused.reason()));
             }
+        } else if (msg instanceof TrackerMessage.PunchRequest punch) {
+            if (proven(ctx, sender, punch.txId(), punch.connectionId(), now)) {
+                nat.punch(ctx, sender, punch, now);
+            }
+        } else if (msg instanceof TrackerMessage.RelayRequest relay) {
+            if (proven(ctx, sender, relay.txId(), relay.connectionId(), now)) {
+                nat.relay(ctx, sender, relay, now);
+            }
         }
         // Replies arriving here (someone reflecting our own traffic at us) are ignored.
+    }
+
+    private boolean proven(ChannelHandlerContext ctx, InetSocketAddress sender, int txId, long connectionId, long now) {
+        if (connectionIds.isValid(connectionId, sender, now)) {
+            return true;
+        }
+        stats.badConnectionIds.increment();
+        reply(ctx, sender, new TrackerMessage.ErrorResponse(txId, ErrorCode.BAD_CONNECTION_ID, "connection id expired"));
+        return false;
     }
 
     /** Spreads re-announces so daemons started together do not stay in lock-step. */
