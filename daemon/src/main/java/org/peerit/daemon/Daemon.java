@@ -60,13 +60,14 @@ public final class Daemon implements AutoCloseable {
             this.identity = Identity.loadOrCreate(dataDir);
             ObjectMapper json = new ObjectMapper();
             StateStore store = new StateStore(dataDir, json);
-            startedEngine = SwarmEngine.start(config.engine(), identity.peerId(), store);
+            startedEngine = SwarmEngine.start(config.engine(), identity, store);
             this.engine = startedEngine;
             ObjectNode info = json.createObjectNode()
                     .put("index", config.index())
                     .put("peer", identity.peerId().hex())
                     .put("tracker", config.engine().tracker().toString())
                     .put("listenPort", engine.listenPort())
+                    .put("quicPort", engine.quicPort())
                     .put("maxUploadRate", config.engine().maxUploadRate())
                     .put("maxDownloadRate", config.engine().maxDownloadRate())
                     .put("dataDir", dataDir.toString());
@@ -79,8 +80,8 @@ public final class Daemon implements AutoCloseable {
             lockFile.close();
             throw e;
         }
-        log.info("daemon {} running: peer id {}, peers on TCP port {}, tracker {}, control socket {}",
-                config.index(), identity.peerId().shortHex(), engine.listenPort(), config.engine().tracker(),
+        log.info("daemon {} running: peer id {}, peers on TCP port {} and QUIC (UDP) port {}, tracker {}, control socket {}",
+                config.index(), identity.peerId().shortHex(), engine.listenPort(), engine.quicPort(), config.engine().tracker(),
                 config.paths().socket());
     }
 

@@ -8,21 +8,35 @@ import java.net.InetAddress;
  * Settings of the swarm engine.
  *
  * @param listenPort       TCP port for peers (0: any free port)
+ * @param quicPort         UDP port of the QUIC server socket (0: any free port)
+ * @param tcp              whether to dial peers over TCP as well as QUIC (tests switch it off to force QUIC paths)
  * @param maxUploadRate    bytes per second over all uploads, 0 for no limit
  * @param maxDownloadRate  bytes per second over all downloads, 0 for no limit
  */
-public record EngineConfig(TrackerAddress tracker, InetAddress bind, int listenPort, long maxUploadRate,
-                           long maxDownloadRate, int uploadSlots, int maxPeersPerShare) {
+public record EngineConfig(TrackerAddress tracker, InetAddress bind, int listenPort, int quicPort, boolean tcp,
+                           long maxUploadRate, long maxDownloadRate, int uploadSlots, int maxPeersPerShare) {
 
     public static EngineConfig defaults(TrackerAddress tracker) {
-        return new EngineConfig(tracker, null, 0, 0, 0, 4, 60);
+        return new EngineConfig(tracker, null, 0, 0, true, 0, 0, 4, 60);
     }
 
     public EngineConfig withListenPort(int port) {
-        return new EngineConfig(tracker, bind, port, maxUploadRate, maxDownloadRate, uploadSlots, maxPeersPerShare);
+        return new EngineConfig(tracker, bind, port, quicPort, tcp, maxUploadRate, maxDownloadRate, uploadSlots,
+                maxPeersPerShare);
+    }
+
+    public EngineConfig withQuicPort(int port) {
+        return new EngineConfig(tracker, bind, listenPort, port, tcp, maxUploadRate, maxDownloadRate, uploadSlots,
+                maxPeersPerShare);
+    }
+
+    /** Dial peers over QUIC only (the TCP listener stays, for peers that dial us). */
+    public EngineConfig withoutTcpDialling() {
+        return new EngineConfig(tracker, bind, listenPort, quicPort, false, maxUploadRate, maxDownloadRate, uploadSlots,
+                maxPeersPerShare);
     }
 
     public EngineConfig withRates(long up, long down) {
-        return new EngineConfig(tracker, bind, listenPort, up, down, uploadSlots, maxPeersPerShare);
+        return new EngineConfig(tracker, bind, listenPort, quicPort, tcp, up, down, uploadSlots, maxPeersPerShare);
     }
 }

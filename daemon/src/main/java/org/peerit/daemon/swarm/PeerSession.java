@@ -41,6 +41,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     private final SwarmEngine engine;
     private final boolean outbound;
     private final String path;
+    /** The peer id a QUIC peer's certificate proves (its handshake must claim the same); null over TCP. */
+    private final PeerId certified;
     private Channel channel;
     private Share share;
     private PeerId peerId;
@@ -76,8 +78,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     long connectedNanos = System.nanoTime();
 
     /** Outbound: we dialled for {@code share}. Inbound: {@code share} is null until the handshake names one. */
-    PeerSession(SwarmEngine engine, Share share, boolean outbound, String path) {
+    PeerSession(SwarmEngine engine, Share share, boolean outbound, String path, PeerId certified) {
         this.engine = engine;
+        this.certified = certified;
         this.share = share;
         this.outbound = outbound;
         this.path = path;
@@ -104,6 +107,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     }
 
     InetSocketAddress remoteAddress() {
+        if (channel instanceof io.netty.handler.codec.quic.QuicStreamChannel stream) {
+            return (InetSocketAddress) stream.parent().remoteSocketAddress();
+        }
         return (InetSocketAddress) channel.remoteAddress();
     }
 
@@ -181,6 +187,10 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         if (h.peerId().equals(engine.peerId())) {
             throw new ProtocolViolation("connected to ourselves");
         }
+        if (certified != null && !certified.equals(h.peerId())) {
+            throw new ProtocolViolation("peer claims id " + h.peerId().shortHex() + " but its certificate is "
+                    + certified.shortHex() + "'s");
+        }
         if (outbound) {
             if (!h.swarmId().equals(share.id())) {
                 throw new ProtocolViolation("peer answered for another swarm");
@@ -204,7 +214,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         channel.writeAndFlush(new PeerMessage.Bitfield(Bitfields.toBytes(shown, share.manifest().chunkCount())));
         bitfieldAllowed = true;
         offerMore();
-        log.debug("{}: connected to {} at {} ({})", share.name(), peerId, channel.remoteAddress(), path);
+        log.info("{}: connected to peer {} at {} over {}", share.name(), peerId.shortHex(), remoteAddress(), path);
     }
 
     private void dispatch(PeerMessage msg) {

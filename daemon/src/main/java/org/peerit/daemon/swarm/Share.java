@@ -55,6 +55,8 @@ public final class Share {
     private ShareStatus.State state;
     private String error;
     private String trackerProblem;
+    /** Why a peer could not be reached, or why a relayed connection ended; shown by status. */
+    private String natProblem;
     private long corruptChunks;
     private SuperSeeder superSeeder;
     private final FileDigester digester;
@@ -71,8 +73,8 @@ public final class Share {
         }
 
         @Override
-        public void peersFound(List<TrackerPeer> peers) {
-            Share.this.peersFound(peers);
+        public void peersFound(TrackerAddress tracker, List<TrackerPeer> peers) {
+            Share.this.peersFound(tracker, peers);
         }
 
         @Override
@@ -332,6 +334,31 @@ public final class Share {
         up.add(bytes);
     }
 
+    boolean isConnected(PeerId peer) {
+        return sessions.containsKey(peer);
+    }
+
+    /** Whether this share still wants connections (not failed, not being checked, not removed). */
+    boolean isActive() {
+        return engine.share(id) == this && state != ShareStatus.State.ERROR && state != ShareStatus.State.CHECKING;
+    }
+
+    void natProblem(String problem) {
+        natProblem = problem;
+    }
+
+    /** The tracker closed the relay at {@code relay}: end the sessions through it, and say why. */
+    void relayClosed(InetSocketAddress relay, String reason) {
+        for (PeerSession s : new ArrayList<>(sessions.values())) {
+            if (s.path().equals("quic-relay") && s.remoteAddress().equals(relay)) {
+                String why = "the tracker closed the relay to peer " + s.peerId().shortHex() + ": " + reason;
+                log.warn("{}: {}", name(), why);
+                natProblem = why;
+                s.close(why);
+            }
+        }
+    }
+
     void sessionClosed(PeerSession session) {
         if (sessions.get(session.peerId()) == session) {
             forget(session);
@@ -350,24 +377,22 @@ public final class Share {
     }
 
     /** Peers from a tracker: dial those we are not connected to and may want to talk to. */
-    void peersFound(List<TrackerPeer> peers) {
+    void peersFound(TrackerAddress tracker, List<TrackerPeer> peers) {
         for (TrackerPeer p : peers) {
             if (sessions.size() + connecting.size() >= engine.config().maxPeersPerShare()) {
                 return;
             }
             PeerId peer = p.peerId();
             if (peer.equals(engine.peerId()) || banned.contains(peer) || sessions.containsKey(peer)
-                    || connecting.contains(peer) || (isComplete() && p.seed()) || p.endpoint().getPort() == 0) {
+                    || connecting.contains(peer) || (isComplete() && p.seed())
+                    || (p.endpoint().getPort() == 0 && !p.hasQuic())) {
                 continue;
             }
             if (state == ShareStatus.State.ERROR || state == ShareStatus.State.CHECKING) {
                 return;
             }
             connecting.add(peer);
-            List<InetSocketAddress> addresses = new ArrayList<>();
-            addresses.add(p.endpoint());
-            addresses.addAll(p.candidates());
-            engine.connect(this, addresses, () -> connecting.remove(peer));
+            new PeerDialer(engine, this, p, tracker, () -> connecting.remove(peer)).start();
         }
     }
 
@@ -392,7 +417,7 @@ public final class Share {
             connectingAddresses.add(address);
             dialled++;
             log.debug("{}: dialling {}, heard of by PEX", name(), address);
-            engine.connect(this, List.of(address), () -> connectingAddresses.remove(address));
+            engine.connectTcp(this, List.of(address), () -> connectingAddresses.remove(address));
         }
     }
 
@@ -409,7 +434,8 @@ public final class Share {
     private void sendPex(long nowNanos) {
         Set<PexPeer> current = new java.util.LinkedHashSet<>();
         for (PeerSession s : sessions.values()) {
-            if (s.peerListenPort() > 0) {
+            // Only TCP peers: a QUIC peer's address is a NAT mapping or a relay, useless to a third peer.
+            if (s.peerListenPort() > 0 && s.path().equals("tcp")) {
                 current.add(new PexPeer(s.remoteAddress().getAddress(), s.peerListenPort()));
             }
         }
@@ -460,7 +486,7 @@ public final class Share {
         }
         return new ShareStatus(id.hex(), name(), finalPath.toString(), state, error, manifest.size(), verifiedBytes(),
                 down.bytesPerSecond(), up.bytesPerSecond(), up.total(), down.total(), manifest.chunkCount(),
-                picker.have().cardinality(), corruptChunks, trackerProblem, peers);
+                picker.have().cardinality(), corruptChunks, trackerProblem, natProblem, peers);
     }
 
     /** Why a share stopped: a storage error, a file that changed, or a verification failure. */

@@ -6,7 +6,7 @@ import java.util.List;
 public record ShareStatus(String swarm, String name, String path, State state, String error, long size,
                           long verifiedBytes, long downloadRate, long uploadRate, long uploaded, long downloaded,
                           int chunks, int verifiedChunks, long corruptChunks, String trackerProblem,
-                          List<PeerStatus> peers) {
+                          String natProblem, List<PeerStatus> peers) {
 
     public enum State { CHECKING, DOWNLOADING, VERIFYING, SEEDING, ERROR }
 

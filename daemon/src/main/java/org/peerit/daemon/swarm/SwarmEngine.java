@@ -11,6 +11,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import org.peerit.daemon.identity.Identity;
+import org.peerit.daemon.nat.NatTraversal;
 import org.peerit.daemon.storage.Bitfields;
 import org.peerit.daemon.storage.ChunkFile;
 import org.peerit.daemon.storage.ShareRecord;
@@ -78,6 +82,7 @@ public final class SwarmEngine implements AutoCloseable {
     private final ExecutorService blocking;
     private final ExecutorService saving;
     private final Channel server;
+    private final NatTraversal nat;
     private final TrackerClient trackers;
     private final TokenBucket uploadLimit;
     private final TokenBucket downloadLimit;
@@ -89,9 +94,9 @@ public final class SwarmEngine implements AutoCloseable {
     private long lastTickNanos = System.nanoTime();
     private int ticks;
 
-    private SwarmEngine(EngineConfig config, PeerId peerId, StateStore store) throws IOException, InterruptedException {
+    private SwarmEngine(EngineConfig config, Identity identity, StateStore store) throws IOException, InterruptedException {
         this.config = config;
-        this.peerId = peerId;
+        this.peerId = identity.peerId();
         this.store = store;
         this.transport = Transport.best();
         this.group = transport.newGroup(1, "peerit-engine");
@@ -109,7 +114,7 @@ public final class SwarmEngine implements AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            installPipeline(ch, new PeerSession(SwarmEngine.this, null, false, "tcp"));
+                            installPipeline(ch, new PeerSession(SwarmEngine.this, null, false, "tcp", null));
                         }
                     })
                     .bind(config.bind() == null ? new InetSocketAddress(config.listenPort())
@@ -120,13 +125,21 @@ public final class SwarmEngine implements AutoCloseable {
                     + " (choose another --port)", e);
         }
         this.localCandidates = localCandidates(listenPort());
-        this.trackers = new TrackerClient(loop, transport, peerId, this::listenPort, localCandidates, blocking);
+        try {
+            this.nat = new NatTraversal(loop, transport, identity, config.bind(), config.quicPort(), this::listenPort,
+                    localCandidates, blocking, new NatEvents());
+        } catch (IOException e) {
+            server.close();
+            shutdownExecutors();
+            throw e;
+        }
+        this.trackers = nat.trackers();
         this.ticker = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Starts the engine and resumes every share recorded in the state store. */
-    public static SwarmEngine start(EngineConfig config, PeerId peerId, StateStore store) throws IOException, InterruptedException {
-        SwarmEngine engine = new SwarmEngine(config, peerId, store);
+    public static SwarmEngine start(EngineConfig config, Identity identity, StateStore store) throws IOException, InterruptedException {
+        SwarmEngine engine = new SwarmEngine(config, identity, store);
         engine.resumeAll();
         return engine;
     }
@@ -147,8 +160,21 @@ public final class SwarmEngine implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
+    /** The UDP port of the QUIC server socket. */
+    public int quicPort() {
+        return nat.quicPort();
+    }
+
     EngineConfig config() {
         return config;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    NatTraversal nat() {
+        return nat;
     }
 
     TokenBucket uploadLimit() {
@@ -530,11 +556,63 @@ public final class SwarmEngine implements AutoCloseable {
     }
 
     /**
-     * Dials a peer at each of {@code addresses} in turn until one answers; {@code ended} runs once the attempt is
-     * over: every address failed, or the connection made has closed again.
+     * Dials a peer over TCP at each of {@code addresses} in turn until one answers; {@code ended} runs once the
+     * attempt is over: every address failed, or the connection made has closed again.
      */
-    void connect(Share share, List<InetSocketAddress> addresses, Runnable ended) {
+    void connectTcp(Share share, List<InetSocketAddress> addresses, Runnable ended) {
         tryConnect(share, new ArrayList<>(new LinkedHashSet<>(addresses)), 0, ended);
+    }
+
+    /**
+     * Connects over QUIC to {@code expected} at {@code remote} and opens the stream that carries the peer protocol;
+     * completes with that stream (whose closing ends the connection) or fails with why not.
+     */
+    CompletableFuture<Channel> dialQuic(Share share, InetSocketAddress remote, PeerId expected, String path) {
+        return nat.dial(remote, expected).thenCompose(connection -> {
+            CompletableFuture<Channel> opened = new CompletableFuture<>();
+            if (shares.get(share.id()) != share) {
+                connection.close();
+                opened.completeExceptionally(new IOException("the share is gone"));
+                return opened;
+            }
+            PeerSession session = new PeerSession(this, share, true, path, expected);
+            connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+                @Override
+                protected void initChannel(QuicStreamChannel stream) {
+                    installQuicPipeline(stream, session);
+                }
+            }).addListener(f -> {
+                if (f.isSuccess()) {
+                    opened.complete((Channel) f.getNow());
+                } else {
+                    connection.close();
+                    opened.completeExceptionally(f.cause());
+                }
+            });
+            return opened;
+        });
+    }
+
+    /** A QUIC connection carries one peer session on one stream: when the stream ends, so does the connection. */
+    private void installQuicPipeline(QuicStreamChannel stream, PeerSession session) {
+        stream.config().setWriteBufferWaterMark(new WriteBufferWaterMark(512 * 1024, 2 << 20));
+        stream.closeFuture().addListener(f -> stream.parent().close());
+        installPipeline(stream, session);
+    }
+
+    /** What the NAT traversal tells the engine. Engine thread. */
+    private final class NatEvents implements NatTraversal.Events {
+        @Override
+        public void inboundStream(QuicStreamChannel stream, PeerId certified, String path) {
+            installQuicPipeline(stream, new PeerSession(SwarmEngine.this, null, false, path, certified));
+        }
+
+        @Override
+        public void relayClosed(InetSocketAddress relay, String reason) {
+            for (Share share : shares.values()) {
+                share.relayClosed(relay, reason);
+            }
+        }
     }
 
     private void tryConnect(Share share, List<InetSocketAddress> addresses, int index, Runnable ended) {
@@ -542,7 +620,7 @@ public final class SwarmEngine implements AutoCloseable {
             ended.run();
             return;
         }
-        PeerSession session = new PeerSession(this, share, true, "tcp");
+        PeerSession session = new PeerSession(this, share, true, "tcp", null);
         ChannelFuture f = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 2 << 20))
@@ -660,7 +738,7 @@ public final class SwarmEngine implements AutoCloseable {
         } catch (Exception e) {
             log.warn("engine did not stop cleanly: {}", e.toString());
         }
-        trackers.close();
+        nat.close();
         server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         shutdownExecutors();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

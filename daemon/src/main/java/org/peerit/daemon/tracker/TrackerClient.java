@@ -1,40 +1,42 @@
 package org.peerit.daemon.tracker;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.AddressedEnvelope;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.DefaultAddressedEnvelope;
 import io.netty.channel.EventLoop;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.manifest.TrackerAddress;
-import org.peerit.protocol.net.Transport;
-import org.peerit.protocol.tracker.TrackerDatagramCodec;
+import org.peerit.protocol.tracker.TrackerCodec;
 import org.peerit.protocol.tracker.TrackerMessage;
 import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
 import org.peerit.protocol.tracker.TrackerPeer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
- * Announces shares to trackers over UDP: connect for a connection id, announce, re-announce at the interval the
- * tracker gives, retry with backoff while a tracker is unreachable, and connect again when a tracker refuses the
- * id (it restarted). Runs on the engine's event loop.
+ * Talks to trackers over one of the daemon's UDP sockets: connect for a connection id (bound to this socket's public
+ * address), announce, re-announce at the interval the tracker gives, retry with backoff while a tracker is
+ * unreachable, connect again when a tracker refuses the id (it restarted); and ask for punches and relays. The
+ * socket's demultiplexer hands replies to {@link #received}. Runs on the engine's event loop.
  */
 public final class TrackerClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrackerClient.class);
@@ -49,7 +51,7 @@ public final class TrackerClient implements AutoCloseable {
 
         boolean seed();
 
-        void peersFound(List<TrackerPeer> peers);
+        void peersFound(TrackerAddress tracker, List<TrackerPeer> peers);
 
         /** null when the tracker answered; else a one-line description of what is wrong. */
         void trackerProblem(TrackerAddress tracker, String problem);
@@ -59,28 +61,71 @@ public final class TrackerClient implements AutoCloseable {
     private final Channel channel;
     private final PeerId peerId;
     private final Supplier<Integer> listenPort;
+    private final int quicPort;
     private final List<InetSocketAddress> candidates;
+    private final BiConsumer<TrackerMessage, InetSocketAddress> unasked;
     private final Executor blocking;
     private final SplittableRandom random = new SplittableRandom();
     private final Map<TrackerAddress, Endpoint> endpoints = new HashMap<>();
     private final Map<Integer, Consumer<TrackerMessage>> pending = new HashMap<>();
     private final Map<Key, Announcer> announcers = new HashMap<>();
 
-    public TrackerClient(EventLoop loop, Transport transport, PeerId peerId, Supplier<Integer> listenPort,
-                         List<InetSocketAddress> candidates, Executor blocking) throws InterruptedException {
+    /**
+     * @param channel   the UDP socket to talk from; the tracker learns its public mapping from our datagrams
+     * @param quicPort  announced as our QUIC port: the local port of {@code channel} if it is our QUIC server
+     * @param unasked   gets tracker messages nobody waits for (punch notices, relay allocations) and their sender
+     */
+    public TrackerClient(EventLoop loop, Channel channel, PeerId peerId, Supplier<Integer> listenPort, int quicPort,
+                         List<InetSocketAddress> candidates, Executor blocking,
+                         BiConsumer<TrackerMessage, InetSocketAddress> unasked) {
         this.loop = loop;
+        this.channel = channel;
         this.peerId = peerId;
         this.listenPort = listenPort;
+        this.quicPort = quicPort;
         this.candidates = candidates;
         this.blocking = blocking;
-        this.channel = new Bootstrap().group(loop).channel(transport.datagramChannel())
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new TrackerDatagramCodec(), new ReplyHandler());
-                    }
-                })
-                .bind(0).sync().channel();
+        this.unasked = unasked;
+    }
+
+    /** A tracker message arrived on our socket. Engine thread. */
+    public void received(TrackerMessage msg, InetSocketAddress sender) {
+        Consumer<TrackerMessage> handler = pending.remove(msg.txId());
+        if (handler != null) {
+            handler.accept(msg);
+        } else {
+            unasked.accept(msg, sender);
+        }
+    }
+
+    /** The addresses of the trackers we have resolved (for STUN keep-alives, and to trust unasked messages). */
+    public List<InetSocketAddress> trackerAddresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (Endpoint e : endpoints.values()) {
+            if (e.address != null) {
+                out.add(e.address);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Asks {@code tracker} for a punch or a relay to a peer ({@code build} makes the request from a transaction id
+     * and a connection id); completes with the tracker's answer, or fails with why there is none.
+     */
+    public CompletableFuture<Answer> ask(TrackerAddress tracker, BiFunction<Integer, Long, TrackerMessage> build) {
+        CompletableFuture<Answer> out = new CompletableFuture<>();
+        Endpoint endpoint = endpoint(tracker);
+        endpoint.ready(FIRST_TIMEOUT_MILLIS * 2, to -> request(to, tx -> build.apply(tx, endpoint.connectionId),
+                        FIRST_TIMEOUT_MILLIS * 2, reply -> {
+                            if (reply instanceof TrackerMessage.ErrorResponse e
+                                    && e.code() == TrackerMessage.ErrorCode.BAD_CONNECTION_ID) {
+                                endpoint.hasConnectionId = false;
+                            }
+                            out.complete(new Answer(reply, to));
+                        }, () -> out.completeExceptionally(new IOException("tracker " + tracker + " does not answer"))),
+                problem -> out.completeExceptionally(new IOException(problem)));
+        return out;
     }
 
     /** Starts announcing {@code share} to {@code tracker} with {@code event}, then periodically. Engine thread. */
@@ -111,14 +156,13 @@ public final class TrackerClient implements AutoCloseable {
             a.stop();
         }
         announcers.clear();
-        channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
 
     /**
      * Sends a request and calls {@code onReply} with the answer, or {@code onTimeout} if none came in time; either
      * way the transaction is forgotten afterwards.
      */
-    private void request(InetSocketAddress to, java.util.function.IntFunction<TrackerMessage> message, long timeoutMillis,
+    private void request(InetSocketAddress to, IntFunction<TrackerMessage> message, long timeoutMillis,
                          Consumer<TrackerMessage> onReply, Runnable onTimeout) {
         int txId;
         do {
@@ -134,22 +178,13 @@ public final class TrackerClient implements AutoCloseable {
             timeout.cancel(false);
             onReply.accept(reply);
         });
-        channel.writeAndFlush(new DefaultAddressedEnvelope<>(message.apply(tx), to));
+        ByteBuf buf = channel.alloc().buffer(256);
+        TrackerCodec.encode(message.apply(tx), buf);
+        channel.writeAndFlush(new DatagramPacket(buf, to));
     }
 
-    private final class ReplyHandler extends SimpleChannelInboundHandler<AddressedEnvelope<TrackerMessage, InetSocketAddress>> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, AddressedEnvelope<TrackerMessage, InetSocketAddress> msg) {
-            Consumer<TrackerMessage> handler = pending.remove(msg.content().txId());
-            if (handler != null) {
-                handler.accept(msg.content());
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.debug("ignored bad tracker datagram: {}", cause.getMessage());
-        }
+    /** A tracker's answer, and the address it answered from. */
+    public record Answer(TrackerMessage message, InetSocketAddress from) {
     }
 
     private record Key(SwarmId swarm, TrackerAddress tracker) {
@@ -240,14 +275,14 @@ public final class TrackerClient implements AutoCloseable {
             AnnounceEvent event = nextEvent;
             boolean seed = share.seed();
             request(to, txId -> new TrackerMessage.AnnounceRequest(txId, endpoint.connectionId, share.swarmId(),
-                    peerId, event, seed, listenPort.get(), 0, candidates), timeoutMillis, reply -> {
+                    peerId, event, seed, listenPort.get(), quicPort, 0, candidates), timeoutMillis, reply -> {
                 if (reply instanceof TrackerMessage.AnnounceResponse r) {
                     failures = 0;
                     if (nextEvent == event) {
                         nextEvent = AnnounceEvent.NONE;
                     }
                     share.trackerProblem(endpoint.tracker, null);
-                    share.peersFound(r.peers());
+                    share.peersFound(endpoint.tracker, r.peers());
                     schedule(Math.max(1, r.intervalSeconds()) * 1000L);
                 } else if (reply instanceof TrackerMessage.ErrorResponse e
                         && e.code() == TrackerMessage.ErrorCode.BAD_CONNECTION_ID) {
@@ -293,7 +328,7 @@ public final class TrackerClient implements AutoCloseable {
             if (endpoint.hasConnectionId && System.nanoTime() - endpoint.connectedNanos < CONNECTION_ID_NANOS) {
                 // Best effort: the answer, if any, changes nothing.
                 request(endpoint.address, txId -> new TrackerMessage.AnnounceRequest(txId, endpoint.connectionId,
-                        share.swarmId(), peerId, AnnounceEvent.STOPPED, share.seed(), listenPort.get(), 0, candidates),
+                        share.swarmId(), peerId, AnnounceEvent.STOPPED, share.seed(), listenPort.get(), quicPort, 0, candidates),
                         FIRST_TIMEOUT_MILLIS, reply -> { }, () -> { });
             }
         }

@@ -48,9 +48,17 @@ final class TestSwarm implements AutoCloseable {
     }
 
     Daemon start(int index, long maxUploadRate, long maxDownloadRate, TrackerAddress trackerAddress) throws Exception {
+        return start(index, EngineConfig.defaults(trackerAddress).withRates(maxUploadRate, maxDownloadRate));
+    }
+
+    /** A daemon that dials peers over QUIC only. */
+    Daemon startQuicOnly(int index) throws Exception {
+        return start(index, EngineConfig.defaults(new TrackerAddress("127.0.0.1", tracker.port())).withoutTcpDialling());
+    }
+
+    Daemon start(int index, EngineConfig config) throws Exception {
         DaemonPaths paths = DaemonPaths.of(index, Map.of("PEERIT_HOME", root.resolve("home").toString(),
                 "XDG_RUNTIME_DIR", root.resolve("run").toString()));
-        EngineConfig config = EngineConfig.defaults(trackerAddress).withRates(maxUploadRate, maxDownloadRate);
         Daemon daemon = Daemon.start(new DaemonConfig(index, paths, config));
         daemons.put(index, daemon);
         return daemon;

@@ -1,0 +1,116 @@
+package org.peerit.daemon.nat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.peerit.protocol.nat.NatDatagram;
+import org.peerit.protocol.nat.NatDatagramCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * UDP hole punching, both sides. The dialler (socket C) and the target (socket S) each send small probes to the
+ * other's public mapping, as the tracker told them, every 20 ms for up to 5 s: each side's outgoing probes open its
+ * own NAT for the other's. The dialler starts QUIC the moment a probe from the target arrives, i.e. once the path is
+ * open both ways, at the address that probe came from (which also covers a target whose mapping changed).
+ */
+final class HolePuncher {
+    private static final Logger log = LoggerFactory.getLogger(HolePuncher.class);
+    static final long PROBE_INTERVAL_MILLIS = 20;
+    static final long PUNCH_TIMEOUT_MILLIS = 5000;
+    /** Punches answered at once as a target: a bound on the probes a flood of notices could make us send. */
+    private static final int MAX_TARGET_PUNCHES = 32;
+
+    private final EventLoop loop;
+    private final Channel serverSocket;
+    private final Channel clientSocket;
+    private final Map<Long, CompletableFuture<InetSocketAddress>> dialling = new HashMap<>();
+    private final Map<Long, ScheduledFuture<?>> targetPunches = new HashMap<>();
+    /** Where punched peers connect to us from, so inbound connections can be labelled. */
+    private final Set<InetSocketAddress> punchedSources = new HashSet<>();
+
+    HolePuncher(EventLoop loop, Channel serverSocket, Channel clientSocket) {
+        this.loop = loop;
+        this.serverSocket = serverSocket;
+        this.clientSocket = clientSocket;
+    }
+
+    /** Dialler: probes {@code target} from C; completes with the address to dial once the target's probe arrives. */
+    CompletableFuture<InetSocketAddress> dial(long nonce, InetSocketAddress target, long delayMillis) {
+        CompletableFuture<InetSocketAddress> opened = new CompletableFuture<>();
+        dialling.put(nonce, opened);
+        ScheduledFuture<?> probes = probe(clientSocket, target, nonce, delayMillis);
+        ScheduledFuture<?> timeout = loop.schedule(() -> {
+            if (dialling.remove(nonce) != null) {
+                opened.completeExceptionally(new IOException("no probe came back from " + target + " in "
+                        + PUNCH_TIMEOUT_MILLIS / 1000 + " s (a NAT on the way maps or filters per destination)"));
+            }
+        }, delayMillis + PUNCH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        opened.whenComplete((address, failure) -> {
+            // Keep probing a little after success: the target may still be waiting for ours.
+            loop.schedule(() -> probes.cancel(false), failure == null ? 200 : 0, TimeUnit.MILLISECONDS);
+            timeout.cancel(false);
+        });
+        return opened;
+    }
+
+    /** Target: the tracker says a peer will dial us from {@code source}; probe it from S so our NAT lets it in. */
+    void target(long nonce, InetSocketAddress source, long delayMillis) {
+        if (targetPunches.size() >= MAX_TARGET_PUNCHES || targetPunches.containsKey(nonce)) {
+            log.debug("ignoring a punch notice: {} punches under way", targetPunches.size());
+            return;
+        }
+        punchedSources.add(source);
+        targetPunches.put(nonce, probe(serverSocket, source, nonce, delayMillis));
+        loop.schedule(() -> {
+            ScheduledFuture<?> p = targetPunches.remove(nonce);
+            if (p != null) {
+                p.cancel(false);
+            }
+        }, delayMillis + PUNCH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A probe arrived on socket {@code onServer ? S : C}. */
+    void probeReceived(NatDatagram.Probe probe, InetSocketAddress sender, boolean onServer) {
+        if (onServer) {
+            if (targetPunches.containsKey(probe.nonce())) {
+                punchedSources.add(sender); // the dialler's mapping towards us, if it differs from what the tracker saw
+            }
+            return;
+        }
+        CompletableFuture<InetSocketAddress> opened = dialling.remove(probe.nonce());
+        if (opened != null) {
+            opened.complete(sender);
+        }
+    }
+
+    boolean isPunchedSource(InetSocketAddress remote) {
+        return punchedSources.contains(remote);
+    }
+
+    private ScheduledFuture<?> probe(Channel socket, InetSocketAddress to, long nonce, long delayMillis) {
+        long[] sent = {0};
+        ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
+        self[0] = loop.scheduleAtFixedRate(() -> {
+            if (++sent[0] > PUNCH_TIMEOUT_MILLIS / PROBE_INTERVAL_MILLIS) {
+                self[0].cancel(false);
+                return;
+            }
+            ByteBuf buf = socket.alloc().buffer(16);
+            NatDatagramCodec.encode(new NatDatagram.Probe(nonce), buf);
+            socket.writeAndFlush(new DatagramPacket(buf, to));
+        }, delayMillis, PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        return self[0];
+    }
+}

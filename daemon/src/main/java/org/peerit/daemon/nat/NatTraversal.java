@@ -1,0 +1,262 @@
+package org.peerit.daemon.nat;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.quic.Quic;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.peerit.daemon.identity.Identity;
+import org.peerit.daemon.tracker.TrackerClient;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.SwarmId;
+import org.peerit.protocol.manifest.TrackerAddress;
+import org.peerit.protocol.nat.NatDatagram;
+import org.peerit.protocol.net.Transport;
+import org.peerit.protocol.stun.StunCodec;
+import org.peerit.protocol.tracker.TrackerMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Everything that gets a QUIC connection through NATs: the two UDP sockets, a tracker client on each (S announces,
+ * so the tracker sees S's public mapping; C asks for punches and relays, so the tracker sees C's), STUN keep-alives,
+ * hole punching and relay allocations. The swarm engine asks it for paths to a peer; it tells the engine about
+ * inbound QUIC streams and relays that close. Everything runs on the engine's event loop.
+ */
+public final class NatTraversal implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NatTraversal.class);
+    private static final long KEEPALIVE_SECONDS = 20;
+    static final int CONNECT_TIMEOUT_MILLIS = 5000;
+
+    /** What the engine hears from here. Engine thread. */
+    public interface Events {
+        /** A peer opened a stream to us; its certificate proved {@code certified}; it came by {@code path}. */
+        void inboundStream(QuicStreamChannel stream, PeerId certified, String path);
+
+        /** A tracker closed the relay allocation at {@code relay}: connections through it end. */
+        void relayClosed(InetSocketAddress relay, String reason);
+    }
+
+    private final EventLoop loop;
+    private final PeerId me;
+    private final Events events;
+    private final QuicSockets sockets;
+    private final TrackerClient announcer;
+    private final TrackerClient asker;
+    private final StunKeeper serverStun;
+    private final StunKeeper clientStun;
+    private final HolePuncher puncher;
+    private final RelayClient relays;
+    private final ScheduledFuture<?> keepalive;
+
+    public NatTraversal(EventLoop loop, Transport transport, Identity identity, InetAddress bind, int quicPort,
+                        Supplier<Integer> tcpPort, List<InetSocketAddress> tcpCandidates, Executor blocking,
+                        Events events) throws IOException {
+        if (!Quic.isAvailable()) {
+            throw new IOException("QUIC is not available on this platform (" + Quic.unavailabilityCause() + ")");
+        }
+        this.loop = loop;
+        this.me = identity.peerId();
+        this.events = events;
+        this.relays = new RelayClient(loop, events::relayClosed);
+        SocketEvents onServer = new SocketEvents(true);
+        SocketEvents onClient = new SocketEvents(false);
+        try {
+            this.sockets = new QuicSockets(loop, transport, identity, bind, quicPort, onServer, onClient,
+                    new ChannelInitializer<QuicStreamChannel>() {
+                        @Override
+                        protected void initChannel(QuicStreamChannel stream) throws Exception {
+                            QuicChannel connection = stream.parent();
+                            InetSocketAddress remote = (InetSocketAddress) connection.remoteSocketAddress();
+                            events.inboundStream(stream, PeerTrust.peerIdOf(connection.sslEngine()), inboundPath(remote));
+                        }
+                    });
+        } catch (Exception e) {
+            throw new IOException("cannot open the QUIC sockets" + (quicPort == 0 ? "" : " on UDP port " + quicPort)
+                    + ": " + e.getMessage() + (quicPort == 0 ? "" : " (choose another --quic-port)"), e);
+        }
+        this.announcer = new TrackerClient(loop, sockets.server, me, tcpPort, sockets.serverPort(), tcpCandidates,
+                blocking, this::unaskedOnServer);
+        this.asker = new TrackerClient(loop, sockets.client, me, tcpPort, 0, List.of(), blocking, (m, from) -> { });
+        this.serverStun = new StunKeeper("QUIC server", sockets.server);
+        this.clientStun = new StunKeeper("QUIC client", sockets.client);
+        this.puncher = new HolePuncher(loop, sockets.server, sockets.client);
+        this.keepalive = loop.scheduleAtFixedRate(this::keepAlive, 1, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** The tracker client that announces shares (from the QUIC server socket). */
+    public TrackerClient trackers() {
+        return announcer;
+    }
+
+    public int quicPort() {
+        return sockets.serverPort();
+    }
+
+    /** The public mappings of the server and client sockets as the trackers see them (null until known). */
+    public InetSocketAddress serverMapping() {
+        return serverStun.mapped();
+    }
+
+    public InetSocketAddress clientMapping() {
+        return clientStun.mapped();
+    }
+
+    private void keepAlive() {
+        List<InetSocketAddress> trackers = announcer.trackerAddresses();
+        serverStun.refresh(trackers);
+        clientStun.refresh(trackers);
+    }
+
+    /**
+     * Connects over QUIC from socket C to {@code remote} and checks that the certificate there is {@code expected}'s;
+     * fails with the reason otherwise.
+     */
+    public CompletableFuture<QuicChannel> dial(InetSocketAddress remote, PeerId expected) {
+        CompletableFuture<QuicChannel> out = new CompletableFuture<>();
+        sockets.connect(remote, CONNECT_TIMEOUT_MILLIS).addListener(f -> {
+            if (!f.isSuccess()) {
+                out.completeExceptionally(new IOException("QUIC to " + remote + ": " + describe(f.cause())));
+                return;
+            }
+            QuicChannel connection = (QuicChannel) f.getNow();
+            try {
+                PeerId certified = PeerTrust.peerIdOf(connection.sslEngine());
+                if (!certified.equals(expected)) {
+                    connection.close();
+                    out.completeExceptionally(new IOException("the peer at " + remote + " has the certificate of "
+                            + certified.shortHex() + ", not of the announced " + expected.shortHex()));
+                    return;
+                }
+                out.complete(connection);
+            } catch (IOException e) {
+                connection.close();
+                out.completeExceptionally(new IOException("QUIC to " + remote + ": no peer certificate"));
+            }
+        });
+        return out;
+    }
+
+    /** Asks {@code tracker} to punch a path to {@code peer}; completes with the address to dial once it is open. */
+    public CompletableFuture<InetSocketAddress> punch(TrackerAddress tracker, SwarmId swarm, PeerId peer) {
+        return asker.ask(tracker, (tx, connection) -> new TrackerMessage.PunchRequest(tx, connection, swarm, me, peer))
+                .thenCompose(answer -> {
+                    if (answer.message() instanceof TrackerMessage.PunchStarted started) {
+                        return puncher.dial(started.nonce(), started.target(), started.delayMillis());
+                    }
+                    return CompletableFuture.failedFuture(refused(tracker, answer.message()));
+                });
+    }
+
+    /** Asks {@code tracker} for a relay to {@code peer}; completes with the relay address once both sides are bound. */
+    public CompletableFuture<InetSocketAddress> relay(TrackerAddress tracker, SwarmId swarm, PeerId peer) {
+        return asker.ask(tracker, (tx, connection) -> new TrackerMessage.RelayRequest(tx, connection, swarm, me, peer))
+                .thenCompose(answer -> {
+                    if (answer.message() instanceof TrackerMessage.RelayAllocated allocated) {
+                        return relays.bind(sockets.client, relayAddress(allocated.relay(), answer.from()), allocated.token());
+                    }
+                    return CompletableFuture.failedFuture(refused(tracker, answer.message()));
+                });
+    }
+
+    /** How an inbound connection from {@code remote} reached us. */
+    String inboundPath(InetSocketAddress remote) {
+        if (relays.isRelay(remote)) {
+            return "quic-relay";
+        }
+        return puncher.isPunchedSource(remote) ? "quic-punched" : "quic-lan";
+    }
+
+    /** Tracker messages nobody on S asked for: a peer wants to punch to us, or a relay was allocated for one. */
+    private void unaskedOnServer(TrackerMessage msg, InetSocketAddress sender) {
+        if (!announcer.trackerAddresses().contains(sender)) {
+            log.debug("ignoring {} from {}, which is not one of our trackers", msg.getClass().getSimpleName(), sender);
+            return;
+        }
+        if (msg instanceof TrackerMessage.PunchNotify notify) {
+            log.debug("peer {} punches to us from {}", notify.from().shortHex(), notify.source());
+            puncher.target(notify.nonce(), notify.source(), notify.delayMillis());
+        } else if (msg instanceof TrackerMessage.RelayAllocated allocated) {
+            InetSocketAddress relay = relayAddress(allocated.relay(), sender);
+            log.info("peer {} reaches us through the tracker's relay at {}", allocated.peer().shortHex(), relay);
+            relays.bind(sockets.server, relay, allocated.token()).whenComplete((r, t) -> {
+                if (t != null) {
+                    log.info("relay for peer {} failed: {}", allocated.peer().shortHex(), t.getMessage());
+                }
+            });
+        }
+    }
+
+    /** A tracker bound to a wildcard address names its relay by port only: the host is the tracker's. */
+    private static InetSocketAddress relayAddress(InetSocketAddress relay, InetSocketAddress tracker) {
+        return relay.getAddress().isAnyLocalAddress() ? new InetSocketAddress(tracker.getAddress(), relay.getPort()) : relay;
+    }
+
+    private static IOException refused(TrackerAddress tracker, TrackerMessage reply) {
+        String why = reply instanceof TrackerMessage.ErrorResponse e ? e.message() : "unexpected " + reply.getClass().getSimpleName();
+        return new IOException("tracker " + tracker + " refused: " + why);
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return message == null ? t.getClass().getSimpleName() : message;
+    }
+
+    @Override
+    public void close() {
+        keepalive.cancel(false);
+        announcer.close();
+        asker.close();
+        sockets.close();
+    }
+
+    /** The demultiplexed non-QUIC datagrams of one socket. */
+    private final class SocketEvents implements UdpDemux.Listener {
+        private final boolean server;
+
+        SocketEvents(boolean server) {
+            this.server = server;
+        }
+
+        /** Datagrams that arrive while the constructor is still running are dropped, as if lost. */
+        private boolean ready() {
+            return keepalive != null;
+        }
+
+        @Override
+        public void stun(StunCodec.Message message, InetSocketAddress sender) {
+            if (ready()) {
+                (server ? serverStun : clientStun).received(message);
+            }
+        }
+
+        @Override
+        public void tracker(TrackerMessage message, InetSocketAddress sender) {
+            if (ready()) {
+                (server ? announcer : asker).received(message, sender);
+            }
+        }
+
+        @Override
+        public void nat(NatDatagram datagram, InetSocketAddress sender) {
+            if (!ready()) {
+                return;
+            }
+            if (datagram instanceof NatDatagram.Probe probe) {
+                puncher.probeReceived(probe, sender, server);
+            } else {
+                relays.received(datagram, sender);
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.peerit.daemon.swarm;
+
+import org.peerit.protocol.manifest.TrackerAddress;
+import org.peerit.protocol.tracker.TrackerPeer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Races the paths to one peer the tracker told us of: TCP to its public and local addresses and QUIC to its local
+ * addresses at once; if neither has connected after a head start, a tracker-coordinated punch; if the punch fails,
+ * the tracker's relay. The first path whose handshake completes carries the peer protocol ({@link Share#accept}
+ * keeps one session per peer and refuses the later ones). {@code ended} runs once every path has failed or closed.
+ */
+final class PeerDialer {
+    private static final Logger log = LoggerFactory.getLogger(PeerDialer.class);
+    /** Direct paths answer within a round trip; only after this is the tracker asked to punch. */
+    static final long PUNCH_AFTER_MILLIS = 500;
+
+    private final SwarmEngine engine;
+    private final Share share;
+    private final TrackerPeer peer;
+    private final TrackerAddress tracker;
+    private final Runnable ended;
+    private int live;
+    private boolean over;
+
+    PeerDialer(SwarmEngine engine, Share share, TrackerPeer peer, TrackerAddress tracker, Runnable ended) {
+        this.engine = engine;
+        this.share = share;
+        this.peer = peer;
+        this.tracker = tracker;
+        this.ended = ended;
+    }
+
+    void start() {
+        if (engine.config().tcp() && peer.endpoint().getPort() != 0) {
+            List<InetSocketAddress> addresses = new ArrayList<>();
+            addresses.add(peer.endpoint());
+            addresses.addAll(peer.candidates());
+            live++;
+            engine.connectTcp(share, addresses, this::pathEnded);
+        }
+        if (peer.hasQuic()) {
+            for (InetSocketAddress candidate : peer.candidates()) {
+                quic(new InetSocketAddress(candidate.getAddress(), peer.quicPort()), "quic-lan", null);
+            }
+            live++;
+            engine.loop().schedule(this::punch, PUNCH_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        checkEnded();
+    }
+
+    private boolean connected() {
+        return share.isConnected(peer.peerId()) || !share.isActive();
+    }
+
+    private void punch() {
+        if (connected()) {
+            pathEnded();
+            return;
+        }
+        engine.nat().punch(tracker, share.id(), peer.peerId()).whenComplete((address, failure) -> {
+            if (failure != null) {
+                log.info("{}: no punched path to peer {}: {}; trying the tracker's relay", share.name(),
+                        peer.peerId().shortHex(), rootMessage(failure));
+                relay();
+            } else {
+                quic(address, "quic-punched", this::relay);
+            }
+            pathEnded(); // the punch itself is over; a QUIC attempt or the relay holds its own count
+        });
+    }
+
+    private void relay() {
+        if (connected()) {
+            return;
+        }
+        live++;
+        engine.nat().relay(tracker, share.id(), peer.peerId()).whenComplete((relay, failure) -> {
+            if (failure != null) {
+                log.warn("{}: cannot reach peer {} at all: no direct path, no punch, and the relay: {}", share.name(),
+                        peer.peerId().shortHex(), rootMessage(failure));
+                share.natProblem("peer " + peer.peerId().shortHex() + " unreachable: " + rootMessage(failure));
+            } else {
+                quic(relay, "quic-relay", null);
+            }
+            pathEnded();
+        });
+    }
+
+    /** Dials QUIC on {@code path}; runs {@code onFailure} (if any) when it cannot connect. */
+    private void quic(InetSocketAddress remote, String path, Runnable onFailure) {
+        live++;
+        engine.dialQuic(share, remote, peer.peerId(), path).whenComplete((stream, failure) -> {
+            if (failure != null) {
+                log.debug("{}: {} to peer {} at {} failed: {}", share.name(), path, peer.peerId().shortHex(), remote,
+                        rootMessage(failure));
+                if (onFailure != null) {
+                    onFailure.run();
+                }
+                pathEnded();
+            } else {
+                stream.closeFuture().addListener(f -> pathEnded());
+            }
+        });
+    }
+
+    private void pathEnded() {
+        live--;
+        checkEnded();
+    }
+
+    private void checkEnded() {
+        if (live <= 0 && !over) {
+            over = true;
+            ended.run();
+        }
+    }
+
+    static String rootMessage(Throwable t) {
+        while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
+                || t instanceof java.util.concurrent.ExecutionException)) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}
