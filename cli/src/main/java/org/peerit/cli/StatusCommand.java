@@ -35,8 +35,13 @@ final class StatusCommand implements Callable<Integer> {
             return 0;
         }
         JsonNode d = status.path("daemon");
-        out.printf(Locale.ROOT, "daemon %d  peer %s  tracker %s  peers on TCP %d%n", d.path("index").asInt(),
-                d.path("peer").asText().substring(0, 8), d.path("tracker").asText(), d.path("listenPort").asInt());
+        out.printf(Locale.ROOT, "daemon %d  peer %s  tracker %s  peers on TCP %d, QUIC (UDP) %d%n", d.path("index").asInt(),
+                d.path("peer").asText().substring(0, 8), d.path("tracker").asText(), d.path("listenPort").asInt(),
+                d.path("quicPort").asInt());
+        if (d.hasNonNull("quicServerMapping")) {
+            out.println("seen from outside as " + d.path("quicServerMapping").asText() + " (QUIC server), "
+                    + d.path("quicClientMapping").asText("?") + " (QUIC client)");
+        }
         JsonNode shares = status.path("shares");
         if (shares.isEmpty()) {
             out.println("nothing shared yet: peerit register FILE " + index + ", or peerit download FILE.p2p " + index);
@@ -55,8 +60,11 @@ final class StatusCommand implements Callable<Integer> {
             if (s.hasNonNull("trackerProblem")) {
                 out.println("  tracker: " + s.path("trackerProblem").asText());
             }
+            if (s.hasNonNull("natProblem")) {
+                out.println("  connections: " + s.path("natProblem").asText());
+            }
             for (JsonNode p : s.path("peers")) {
-                out.printf(Locale.ROOT, "  peer %s  %-21s  %-4s  %s  %d chunks  down %s  up %s%n", p.path("peer").asText(),
+                out.printf(Locale.ROOT, "  peer %s  %-21s  %-12s  %s  %d chunks  down %s  up %s%n", p.path("peer").asText(),
                         p.path("address").asText(), p.path("path").asText(), p.path("seed").asBoolean() ? "seed " : "leech",
                         p.path("chunks").asInt(), Units.rate(p.path("downloadRate").asLong()),
                         Units.rate(p.path("uploadRate").asLong()));

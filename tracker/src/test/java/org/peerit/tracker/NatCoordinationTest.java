@@ -135,6 +135,9 @@ class NatCoordinationTest {
             assertTrue(forwarded < 20, "the relay stopped forwarding at the budget, after " + forwarded);
             assertInstanceOf(NatDatagram.RelayClosed.class, nat(a.receiveRaw()));
             assertTrue(tracker.stats().relayedBytes.sum() <= 20_000 + 1200);
+            var again = (TrackerMessage.ErrorResponse) a.exchange(
+                    new TrackerMessage.RelayRequest(10, a.connectionId, swarm, a.peerId, b.peerId));
+            assertTrue(again.message().contains("relay budget"), "a spent pair gets no fresh budget: " + again.message());
         }
     }
 

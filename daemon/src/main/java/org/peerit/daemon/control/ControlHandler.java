@@ -176,7 +176,9 @@ public final class ControlHandler {
             return;
         }
         ObjectNode status = event(ControlProtocol.EVENT_STATUS);
-        status.set("daemon", daemonInfo);
+        ObjectNode daemon = daemonInfo.deepCopy();
+        engine.publicMappings().forEach(daemon::put);
+        status.set("daemon", daemon);
         status.set("shares", json.valueToTree(shares));
         events.send(status);
     }

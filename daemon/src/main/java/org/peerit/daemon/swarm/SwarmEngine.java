@@ -165,6 +165,20 @@ public final class SwarmEngine implements AutoCloseable {
         return nat.quicPort();
     }
 
+    /** The public mappings of the QUIC sockets learned by STUN, by name, for status (only those known). */
+    public Map<String, String> publicMappings() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        InetSocketAddress server = nat.serverMapping();
+        InetSocketAddress client = nat.clientMapping();
+        if (server != null) {
+            out.put("quicServerMapping", server.getAddress().getHostAddress() + ":" + server.getPort());
+        }
+        if (client != null) {
+            out.put("quicClientMapping", client.getAddress().getHostAddress() + ":" + client.getPort());
+        }
+        return out;
+    }
+
     EngineConfig config() {
         return config;
     }

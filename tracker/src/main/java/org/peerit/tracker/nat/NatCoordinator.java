@@ -69,7 +69,7 @@ public final class NatCoordinator {
             return;
         }
         InetSocketAddress targetSocket = target.asReplied().quicEndpoint();
-        String refusal = relay.refusal(sender.getAddress(), targetSocket.getAddress());
+        String refusal = relay.refusal(sender.getAddress(), targetSocket.getAddress(), request.from(), request.to());
         if (refusal != null) {
             refuse(ctx, sender, request.txId(), ErrorCode.REFUSED, refusal);
             return;
@@ -78,7 +78,7 @@ public final class NatCoordinator {
             refuse(ctx, sender, request.txId(), ErrorCode.LIMIT, "too many relay requests; wait a minute");
             return;
         }
-        relay.allocate(sender.getAddress(), targetSocket.getAddress()).addListener(f -> {
+        relay.allocate(sender.getAddress(), targetSocket.getAddress(), request.from(), request.to()).addListener(f -> {
             if (!f.isSuccess()) {
                 log.warn("cannot open a relay port: {}", f.cause().getMessage());
                 refuse(ctx, sender, request.txId(), ErrorCode.LIMIT, "the tracker cannot open a relay port now");

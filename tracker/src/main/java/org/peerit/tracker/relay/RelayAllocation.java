@@ -28,6 +28,7 @@ final class RelayAllocation extends SimpleChannelInboundHandler<DatagramPacket> 
     final long tokenB;
     final InetAddress addressA;
     final InetAddress addressB;
+    private final RelayService.Pair pair;
     private final long createdNanos = System.nanoTime();
     private InetSocketAddress sideA;
     private InetSocketAddress sideB;
@@ -39,7 +40,8 @@ final class RelayAllocation extends SimpleChannelInboundHandler<DatagramPacket> 
     private boolean closed;
 
     RelayAllocation(RelayService service, RelayConfig config, long tokenA, long tokenB, InetAddress addressA,
-                    InetAddress addressB) {
+                    InetAddress addressB, RelayService.Pair pair) {
+        this.pair = pair;
         this.service = service;
         this.config = config;
         this.tokenA = tokenA;
@@ -124,6 +126,7 @@ final class RelayAllocation extends SimpleChannelInboundHandler<DatagramPacket> 
         service.stats().relayedBytes.add(size);
         ctx.write(new DatagramPacket(content.retain(), to));
         if (bytes >= config.bytesPerPair()) {
+            service.exhausted(pair);
             close("byte budget of " + config.bytesPerPair() + " bytes used up");
         }
     }

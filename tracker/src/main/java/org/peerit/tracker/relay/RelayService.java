@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.peerit.protocol.PeerId;
 import org.peerit.protocol.net.Transport;
 import org.peerit.tracker.TrackerStats;
 
@@ -30,6 +31,8 @@ public final class RelayService implements AutoCloseable {
     private final SecureRandom random;
     private final Set<RelayAllocation> allocations = new HashSet<>();
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
+    /** Pairs that used up their byte budget, until when they may not relay again (one lifetime). */
+    private final Map<Pair, Long> exhausted = new HashMap<>();
     private final ScheduledFuture<?> sweeper;
     private volatile int active;
 
@@ -48,10 +51,22 @@ public final class RelayService implements AutoCloseable {
     public record Grant(int port, long tokenA, long tokenB) {
     }
 
-    /** Why an allocation was refused, or null if it may be made. Event loop only. */
-    public String refusal(InetAddress a, InetAddress b) {
+    /** Two peers, in either order. */
+    record Pair(PeerId low, PeerId high) {
+        static Pair of(PeerId x, PeerId y) {
+            return x.compareTo(y) < 0 ? new Pair(x, y) : new Pair(y, x);
+        }
+    }
+
+    /** Why an allocation between {@code from} at {@code a} and {@code to} at {@code b} is refused, or null. Event loop only. */
+    public String refusal(InetAddress a, InetAddress b, PeerId from, PeerId to) {
         if (!config.enabled()) {
             return "this tracker does not relay (--no-relay)";
+        }
+        Long until = exhausted.get(Pair.of(from, to));
+        if (until != null && until > System.nanoTime()) {
+            return "this pair used its relay budget of " + config.bytesPerPair() + " bytes; it may relay again in "
+                    + Math.max(1, TimeUnit.NANOSECONDS.toMinutes(until - System.nanoTime())) + " min";
         }
         if (allocations.size() >= config.maxAllocations()) {
             return "the relay is full (" + config.maxAllocations() + " allocations)";
@@ -63,9 +78,10 @@ public final class RelayService implements AutoCloseable {
     }
 
     /** Opens an allocation between peers at {@code a} (the asker) and {@code b}; check {@link #refusal} first. */
-    public Future<Grant> allocate(InetAddress a, InetAddress b) {
+    public Future<Grant> allocate(InetAddress a, InetAddress b, PeerId from, PeerId to) {
         Promise<Grant> promise = loop.newPromise();
-        RelayAllocation allocation = new RelayAllocation(this, config, random.nextLong(), random.nextLong(), a, b);
+        RelayAllocation allocation = new RelayAllocation(this, config, random.nextLong(), random.nextLong(), a, b,
+                Pair.of(from, to));
         allocations.add(allocation);
         perAddress.merge(a, 1, Integer::sum);
         perAddress.merge(b, 1, Integer::sum);
@@ -96,6 +112,11 @@ public final class RelayService implements AutoCloseable {
         }
     }
 
+    /** {@code pair} used its byte budget: no new allocation for it during one lifetime. */
+    void exhausted(Pair pair) {
+        exhausted.put(pair, System.nanoTime() + config.lifetime().toNanos());
+    }
+
     TrackerStats stats() {
         return stats;
     }
@@ -107,6 +128,7 @@ public final class RelayService implements AutoCloseable {
 
     private void sweep() {
         long now = System.nanoTime();
+        exhausted.values().removeIf(until -> until <= now);
         for (RelayAllocation a : Set.copyOf(allocations)) {
             if (a.expired(now)) {
                 a.close("lifetime of " + config.lifetime().toSeconds() + " s over");
@@ -119,6 +141,9 @@ public final class RelayService implements AutoCloseable {
     @Override
     public void close() {
         sweeper.cancel(false);
+        if (loop.isShuttingDown()) {
+            return; // the allocations' channels close with their loop
+        }
         loop.execute(() -> {
             for (RelayAllocation a : Set.copyOf(allocations)) {
                 a.close("the tracker is stopping");

@@ -1,0 +1,97 @@
+package org.peerit.cli.nat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * peerit in a {@link NatLab}, run as a user runs it: {@code java -jar tracker.jar} on the internet, and the
+ * {@code ./peerit} launcher for daemons and commands on the hosts. Used by the lab tests and the NAT benchmark.
+ */
+public final class LabSwarm {
+    public static final int TRACKER_PORT = 59000;
+    private final NatLab lab;
+    private final Path repo;
+    private final Path work;
+    private final Map<String, String> env;
+
+    public LabSwarm(NatLab lab, Path repo, Path tmp) throws IOException {
+        this.lab = lab;
+        this.repo = repo;
+        this.work = Files.createDirectories(tmp.resolve("work"));
+        Map<String, String> vars = new java.util.HashMap<>(Map.of("PEERIT_HOME", tmp.resolve("home").toString(),
+                "XDG_RUNTIME_DIR", tmp.resolve("run").toString()));
+        String daemonOptions = System.getenv("PEERIT_DAEMON_JAVA_OPTS"); // e.g. a debug logging configuration
+        if (daemonOptions != null) {
+            vars.put("PEERIT_DAEMON_JAVA_OPTS", daemonOptions);
+        }
+        this.env = Map.copyOf(vars);
+    }
+
+    public Path work() {
+        return work;
+    }
+
+    public void startTracker(String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", repo.resolve("tracker/target/tracker.jar").toString(),
+                "--port", String.valueOf(TRACKER_PORT), "--interval", "3"));
+        cmd.addAll(List.of(options));
+        Process p = lab.start(NatLab.INTERNET, "tracker", env, work, cmd);
+        awaitLog(p, "tracker", "tracker listening");
+    }
+
+    public void startDaemon(String ns, int index) throws Exception {
+        Process p = lab.start(ns, "daemon-" + index, env, work, List.of(repo.resolve("peerit").toString(), "daemon",
+                String.valueOf(index), NatLab.TRACKER_IP + ":" + TRACKER_PORT));
+        awaitLog(p, "daemon-" + index, "daemon " + index + " running");
+    }
+
+    /** Runs a {@code peerit} command on host {@code ns}. */
+    public NatLab.Result peerit(String ns, long timeoutSeconds, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("peerit").toString()));
+        cmd.addAll(List.of(args));
+        return lab.exec(ns, env, work, timeoutSeconds, cmd);
+    }
+
+    /** Starts a {@code peerit} command on host {@code ns} without waiting for it. */
+    public Process peeritAsync(String ns, String name, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("peerit").toString()));
+        cmd.addAll(List.of(args));
+        return lab.start(ns, name, env, work, cmd);
+    }
+
+    public String log(String name) throws IOException {
+        Path file = lab.log(name);
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    /** Waits until {@code text} appears in the log of process {@code name}; fails if it dies or 60 s pass. */
+    public void awaitLog(Process p, String name, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!log(name).contains(text)) {
+            if ((p != null && !p.isAlive()) || System.nanoTime() > deadline) {
+                throw new AssertionError("'" + text + "' never appeared in " + name + "'s log:\n" + log(name));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    public Path randomFile(String name, long size) throws IOException {
+        Path file = work.resolve(name);
+        Random random = new Random(size);
+        byte[] buffer = new byte[1 << 16];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= buffer.length) {
+                random.nextBytes(buffer);
+                out.write(buffer, 0, (int) Math.min(buffer.length, left));
+            }
+        }
+        return file;
+    }
+}

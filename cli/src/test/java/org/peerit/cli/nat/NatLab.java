@@ -1,0 +1,196 @@
+package org.peerit.cli.nat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small internet in network namespaces, built with {@code ip} and {@code iptables} (root only): an "internet"
+ * bridge with the tracker host on it, home routers that masquerade their LAN behind one public address (a cone NAT:
+ * endpoint-independent mapping; or, with {@code --random-fully}, a symmetric one: a new port per destination) and
+ * drop unsolicited inbound traffic, and hosts behind them. Addresses come from 198.18.0.0/15 only (RFC 2544
+ * benchmarking): the internet is 198.18.0.0/24, router N's LAN is 198.19.N.0/24. {@link #close} removes it all.
+ */
+public final class NatLab implements AutoCloseable {
+    public static final String INTERNET = "pit-net";
+    public static final String TRACKER_IP = "198.18.0.1";
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final Path logs;
+    private int routers;
+
+    /** Whether this machine can build the lab: root, with {@code ip} and {@code iptables}. */
+    public static String unavailableReason() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "the NAT lab needs root (network namespaces and iptables)";
+        }
+        for (String tool : List.of("ip", "iptables")) {
+            if (!onPath(tool)) {
+                return "the NAT lab needs '" + tool + "' (apt-get install -y iproute2 iptables)";
+            }
+        }
+        return null;
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
+    }
+
+    public NatLab(Path logs) throws IOException, InterruptedException {
+        this.logs = logs;
+        removeLeftovers();
+        namespace(INTERNET);
+        run("ip", "-n", INTERNET, "link", "add", "br0", "type", "bridge");
+        run("ip", "-n", INTERNET, "addr", "add", TRACKER_IP + "/24", "dev", "br0");
+        run("ip", "-n", INTERNET, "link", "set", "br0", "up");
+    }
+
+    /** A home router with its own public address; returns its number (its LAN is 198.19.N.0/24). */
+    public int router(boolean symmetric) throws IOException, InterruptedException {
+        int n = ++routers;
+        String ns = "pit-r" + n;
+        namespace(ns);
+        // WAN: a veth from the router to the internet bridge.
+        run("ip", "link", "add", "pit-r" + n + "w", "type", "veth", "peer", "name", "wan", "netns", ns);
+        run("ip", "link", "set", "pit-r" + n + "w", "netns", INTERNET);
+        run("ip", "-n", INTERNET, "link", "set", "pit-r" + n + "w", "master", "br0", "up");
+        run("ip", "-n", ns, "addr", "add", publicIp(n) + "/24", "dev", "wan");
+        run("ip", "-n", ns, "link", "set", "wan", "up");
+        // LAN: a bridge the hosts plug into.
+        run("ip", "-n", ns, "link", "add", "lan", "type", "bridge");
+        run("ip", "-n", ns, "addr", "add", "198.19." + n + ".1/24", "dev", "lan");
+        run("ip", "-n", ns, "link", "set", "lan", "up");
+        run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        List<String> masquerade = new ArrayList<>(List.of("ip", "netns", "exec", ns, "iptables", "-t", "nat", "-A",
+                "POSTROUTING", "-o", "wan", "-j", "MASQUERADE"));
+        if (symmetric) {
+            masquerade.add("--random-fully");
+        }
+        run(masquerade.toArray(String[]::new));
+        // A home router's firewall: out from the LAN, and back in only what answers it. Unsolicited packets to the
+        // router itself are dropped too (as home routers do): dropped before conntrack confirms them, they leave no
+        // entry behind that would make the NAT pick another port for a later punch to the same peer.
+        run("ip", "netns", "exec", ns, "iptables", "-A", "INPUT", "-i", "wan", "-m", "conntrack", "--ctstate",
+                "ESTABLISHED,RELATED", "-j", "ACCEPT");
+        run("ip", "netns", "exec", ns, "iptables", "-A", "INPUT", "-i", "wan", "-j", "DROP");
+        run("ip", "netns", "exec", ns, "iptables", "-P", "FORWARD", "DROP");
+        run("ip", "netns", "exec", ns, "iptables", "-A", "FORWARD", "-i", "lan", "-o", "wan", "-j", "ACCEPT");
+        // Within the LAN, hosts talk freely (bridged frames pass FORWARD where br_netfilter is loaded).
+        run("ip", "netns", "exec", ns, "iptables", "-A", "FORWARD", "-i", "lan", "-o", "lan", "-j", "ACCEPT");
+        run("ip", "netns", "exec", ns, "iptables", "-A", "FORWARD", "-m", "conntrack", "--ctstate",
+                "ESTABLISHED,RELATED", "-j", "ACCEPT");
+        return n;
+    }
+
+    public static String publicIp(int router) {
+        return "198.18.0." + (10 + router);
+    }
+
+    /** A host behind {@code router}; returns its namespace. Its address is 198.19.router.(1 + hostNumber). */
+    public String host(int router, int hostNumber) throws IOException, InterruptedException {
+        String ns = "pit-h" + router + hostNumber;
+        namespace(ns);
+        String outside = "pit-h" + router + hostNumber + "l";
+        run("ip", "link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        run("ip", "link", "set", outside, "netns", "pit-r" + router);
+        run("ip", "-n", "pit-r" + router, "link", "set", outside, "master", "lan", "up");
+        run("ip", "-n", ns, "addr", "add", hostIp(router, hostNumber) + "/24", "dev", "eth0");
+        run("ip", "-n", ns, "link", "set", "eth0", "up");
+        run("ip", "-n", ns, "route", "add", "default", "via", "198.19." + router + ".1");
+        return ns;
+    }
+
+    public static String hostIp(int router, int hostNumber) {
+        return "198.19." + router + "." + (1 + hostNumber);
+    }
+
+    private void namespace(String ns) throws IOException, InterruptedException {
+        run("ip", "netns", "add", ns);
+        namespaces.add(ns);
+        run("ip", "-n", ns, "link", "set", "lo", "up");
+    }
+
+    /** Starts {@code command} inside {@code ns}; its output goes to {@code <name>.log} in the logs directory. */
+    public Process start(String ns, String name, Map<String, String> env, Path dir, List<String> command)
+            throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(full).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(logs.resolve(name + ".log").toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    public Path log(String name) {
+        return logs.resolve(name + ".log");
+    }
+
+    /** Runs {@code command} inside {@code ns} to completion; returns exit code and output. */
+    public Result exec(String ns, Map<String, String> env, Path dir, long timeoutSeconds, List<String> command)
+            throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(full).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        byte[] out;
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            out = p.getInputStream().readAllBytes();
+            return new Result(-1, new String(out, StandardCharsets.UTF_8) + "\n(timed out after " + timeoutSeconds + " s)");
+        }
+        out = p.getInputStream().readAllBytes();
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    public record Result(int exit, String output) {
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out.strip());
+        }
+    }
+
+    /** A lab a crashed run left behind would make every name clash. */
+    private static void removeLeftovers() throws IOException, InterruptedException {
+        Process list = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+        String out = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        list.waitFor();
+        for (String line : out.split("\n")) {
+            String name = line.split(" ")[0].strip();
+            if (name.startsWith("pit-")) {
+                new ProcessBuilder("ip", "netns", "del", name).start().waitFor();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        for (Process p : processes) {
+            p.destroy();
+        }
+        for (Process p : processes) {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        for (String ns : namespaces) {
+            new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(); // its interfaces go with it
+        }
+    }
+}
