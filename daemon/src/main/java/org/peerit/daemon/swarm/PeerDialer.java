@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class PeerDialer {
     private static final Logger log = LoggerFactory.getLogger(PeerDialer.class);
-    /** Direct paths answer within a round trip; only after this is the tracker asked to punch. */
-    static final long PUNCH_AFTER_MILLIS = 500;
+    /** Direct paths answer within a round trip; only after this head start is the tracker asked to punch. */
+    static final long PUNCH_AFTER_MILLIS = 250;
 
     private final SwarmEngine engine;
     private final Share share;
