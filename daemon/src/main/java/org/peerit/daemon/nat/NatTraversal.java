@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  */
 public final class NatTraversal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NatTraversal.class);
-    private static final long KEEPALIVE_SECONDS = 20;
+    private static final long KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(20);
     static final int CONNECT_TIMEOUT_MILLIS = 5000;
 
     /** What the engine hears from here. Engine thread. */
@@ -58,6 +58,7 @@ public final class NatTraversal implements AutoCloseable {
     private final HolePuncher puncher;
     private final RelayClient relays;
     private final ScheduledFuture<?> keepalive;
+    private long lastKeepaliveNanos;
 
     public NatTraversal(EventLoop loop, Transport transport, Identity identity, InetAddress bind, int quicPort,
                         Supplier<Integer> tcpPort, List<InetSocketAddress> tcpCandidates, Executor blocking,
@@ -91,7 +92,7 @@ public final class NatTraversal implements AutoCloseable {
         this.serverStun = new StunKeeper("QUIC server", sockets.server);
         this.clientStun = new StunKeeper("QUIC client", sockets.client);
         this.puncher = new HolePuncher(loop, sockets.server, sockets.client);
-        this.keepalive = loop.scheduleAtFixedRate(this::keepAlive, 1, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+        this.keepalive = loop.scheduleAtFixedRate(this::keepAlive, 1, 1, TimeUnit.SECONDS);
     }
 
     /** The tracker client that announces shares (from the QUIC server socket). */
@@ -112,8 +113,18 @@ public final class NatTraversal implements AutoCloseable {
         return clientStun.mapped();
     }
 
+    /** Every 20 s a binding from each socket; every second until the first answers (or a new tracker appears). */
     private void keepAlive() {
+        long now = System.nanoTime();
+        boolean learning = serverStun.mapped() == null || clientStun.mapped() == null;
+        if (!learning && now - lastKeepaliveNanos < KEEPALIVE_NANOS) {
+            return;
+        }
         List<InetSocketAddress> trackers = announcer.trackerAddresses();
+        if (trackers.isEmpty()) {
+            return;
+        }
+        lastKeepaliveNanos = now;
         serverStun.refresh(trackers);
         clientStun.refresh(trackers);
     }

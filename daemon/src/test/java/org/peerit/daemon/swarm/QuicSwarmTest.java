@@ -55,6 +55,10 @@ class QuicSwarmTest {
             assertTrue(p.path().startsWith("quic-"), "a QUIC path, not " + p.path());
         }
         assertTrue(seederView.uploaded() >= manifest.size(), "the seeder served the file: " + seederView.uploaded());
+        // STUN against the tracker tells each socket how it is seen from outside: here, itself on loopback.
+        TestSwarm.await("both QUIC sockets learn their mapping", java.time.Duration.ofSeconds(10),
+                () -> seeder.engine().publicMappings().size() == 2);
+        assertEquals("127.0.0.1:" + seeder.engine().quicPort(), seeder.engine().publicMappings().get("quicServerMapping"));
     }
 
     @Test
