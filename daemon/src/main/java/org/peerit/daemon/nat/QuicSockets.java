@@ -56,7 +56,8 @@ final class QuicSockets implements AutoCloseable {
                         .trustManager(trust).clientAuth(ClientAuth.REQUIRE).applicationProtocols(ALPN).build())
                 // No token handler: no address validation by retry, which would cost a round trip to protect
                 // against spoofed floods; a daemon takes few connections and QUIC limits amplification to 3x anyway.
-                .initialMaxStreamsBidirectional(4)
+                // One connection carries one peer session on one stream (whose end closes the connection).
+                .initialMaxStreamsBidirectional(1)
                 .handler(new ConnectionLogger())
                 .streamHandler(inboundStreams);
         QuicClientCodecBuilder clientCodec = tuned(new QuicClientCodecBuilder())

@@ -11,15 +11,19 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Races the paths to one peer the tracker told us of: TCP to its public and local addresses and QUIC to its local
- * addresses at once; if neither has connected after a head start, a tracker-coordinated punch; if the punch fails,
- * the tracker's relay. The first path whose handshake completes carries the peer protocol ({@link Share#accept}
- * keeps one session per peer and refuses the later ones). {@code ended} runs once every path has failed or closed.
+ * Races the paths to one peer the tracker told us of, staggered like Happy Eyeballs (RFC 8305) so that a path that
+ * works at once spares the costlier ones: TCP to its public and local addresses at once; QUIC to its local addresses
+ * if nothing has connected after {@value #QUIC_AFTER_MILLIS} ms; a tracker-coordinated punch after
+ * {@value #PUNCH_AFTER_MILLIS} ms; the tracker's relay if the punch fails. The first path whose handshake completes
+ * carries the peer protocol ({@link Share#accept} keeps one session per peer and refuses later ones). {@code ended}
+ * runs once every path has failed or closed.
  */
 final class PeerDialer {
     private static final Logger log = LoggerFactory.getLogger(PeerDialer.class);
+    /** TCP within a LAN answers in well under this; QUIC (a TLS handshake, native memory) waits for it to fail. */
+    static final long QUIC_AFTER_MILLIS = 150;
     /** Direct paths answer within a round trip; only after this head start is the tracker asked to punch. */
-    static final long PUNCH_AFTER_MILLIS = 250;
+    static final long PUNCH_AFTER_MILLIS = 300;
 
     private final SwarmEngine engine;
     private final Share share;
@@ -39,20 +43,34 @@ final class PeerDialer {
 
     void start() {
         if (engine.config().tcp() && peer.endpoint().getPort() != 0) {
-            List<InetSocketAddress> addresses = new ArrayList<>();
-            addresses.add(peer.endpoint());
-            addresses.addAll(peer.candidates());
-            live++;
-            engine.connectTcp(share, addresses, this::pathEnded);
+            // Each address on its own: a public address that drops our SYN must not delay the LAN one.
+            for (InetSocketAddress address : new java.util.LinkedHashSet<>(tcpAddresses())) {
+                live++;
+                engine.connectTcp(share, List.of(address), this::pathEnded);
+            }
         }
         if (peer.hasQuic()) {
-            for (InetSocketAddress candidate : peer.candidates()) {
-                quic(new InetSocketAddress(candidate.getAddress(), peer.quicPort()), "quic-lan", null);
-            }
-            live++;
+            live += 2;
+            engine.loop().schedule(this::quicLan, engine.config().tcp() ? QUIC_AFTER_MILLIS : 0, TimeUnit.MILLISECONDS);
             engine.loop().schedule(this::punch, PUNCH_AFTER_MILLIS, TimeUnit.MILLISECONDS);
         }
         checkEnded();
+    }
+
+    private List<InetSocketAddress> tcpAddresses() {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        addresses.add(peer.endpoint());
+        addresses.addAll(peer.candidates());
+        return addresses;
+    }
+
+    private void quicLan() {
+        if (!connected()) {
+            for (InetSocketAddress candidate : peer.candidates()) {
+                quic(new InetSocketAddress(candidate.getAddress(), peer.quicPort()), "quic-lan", null);
+            }
+        }
+        pathEnded();
     }
 
     private boolean connected() {
