@@ -46,7 +46,7 @@ final class PeerDialer {
             // Each address on its own: a public address that drops our SYN must not delay the LAN one.
             for (InetSocketAddress address : new java.util.LinkedHashSet<>(tcpAddresses())) {
                 live++;
-                engine.connectTcp(share, List.of(address), this::pathEnded);
+                engine.channels().connectTcp(share, List.of(address), this::pathEnded);
             }
         }
         if (peer.hasQuic()) {
@@ -114,7 +114,7 @@ final class PeerDialer {
     /** Dials QUIC on {@code path}; runs {@code onFailure} (if any) when it cannot connect. */
     private void quic(InetSocketAddress remote, String path, Runnable onFailure) {
         live++;
-        engine.dialQuic(share, remote, peer.peerId(), path).whenComplete((stream, failure) -> {
+        engine.channels().dialQuic(share, remote, peer.peerId(), path).whenComplete((stream, failure) -> {
             if (failure != null) {
                 log.debug("{}: {} to peer {} at {} failed: {}", share.name(), path, peer.peerId().shortHex(), remote,
                         rootMessage(failure));

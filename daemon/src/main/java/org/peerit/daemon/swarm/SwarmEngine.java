@@ -1,18 +1,13 @@
 package org.peerit.daemon.swarm;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.handler.codec.quic.QuicStreamChannel;
-import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.daemon.identity.Identity;
 import org.peerit.daemon.nat.NatTraversal;
 import org.peerit.daemon.storage.Bitfields;
@@ -29,9 +24,6 @@ import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.manifest.TrackerAddress;
 import org.peerit.protocol.net.Transport;
 import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
-import org.peerit.protocol.wire.PeerFrameDecoder;
-import org.peerit.protocol.wire.PeerMessageDecoder;
-import org.peerit.protocol.wire.PeerMessageEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +61,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SwarmEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SwarmEngine.class);
-    private static final int CONNECT_TIMEOUT_MILLIS = 3000;
 
     private final EngineConfig config;
     private final PeerId peerId;
@@ -90,7 +81,7 @@ public final class SwarmEngine implements AutoCloseable {
     private final Set<SwarmId> savePending = new HashSet<>();
     private final ScheduledFuture<?> ticker;
     private final List<InetSocketAddress> localCandidates;
-    private final PeerMessageEncoder encoder = new PeerMessageEncoder();
+    private final PeerChannels channels;
     private long lastTickNanos = System.nanoTime();
     private int ticks;
 
@@ -108,13 +99,14 @@ public final class SwarmEngine implements AutoCloseable {
         long now = System.nanoTime();
         this.uploadLimit = new TokenBucket(config.maxUploadRate(), now);
         this.downloadLimit = new TokenBucket(config.maxDownloadRate(), now);
+        this.channels = new PeerChannels(this, loop, transport);
         try {
             this.server = new ServerBootstrap().group(loop).channel(transport.serverChannel())
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 2 << 20))
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, PeerChannels.WATER_MARK)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            installPipeline(ch, new PeerSession(SwarmEngine.this, null, false, "tcp", null));
+                            channels.install(ch, new PeerSession(SwarmEngine.this, null, false, "tcp", null));
                         }
                     })
                     .bind(config.bind() == null ? new InetSocketAddress(config.listenPort())
@@ -189,6 +181,10 @@ public final class SwarmEngine implements AutoCloseable {
 
     NatTraversal nat() {
         return nat;
+    }
+
+    PeerChannels channels() {
+        return channels;
     }
 
     TokenBucket uploadLimit() {
@@ -560,65 +556,11 @@ public final class SwarmEngine implements AutoCloseable {
 
     // ---- peers ---------------------------------------------------------------------------------------------------
 
-    private void installPipeline(Channel ch, PeerSession session) {
-        ch.pipeline().addLast(
-                new IdleStateHandler(120, 30, 0),   // read idle: dead peer; write idle: send a keep-alive
-                new PeerFrameDecoder(),
-                new PeerMessageDecoder(),
-                encoder,
-                session);
-    }
-
-    /**
-     * Dials a peer over TCP at each of {@code addresses} in turn until one answers; {@code ended} runs once the
-     * attempt is over: every address failed, or the connection made has closed again.
-     */
-    void connectTcp(Share share, List<InetSocketAddress> addresses, Runnable ended) {
-        tryConnect(share, new ArrayList<>(new LinkedHashSet<>(addresses)), 0, ended);
-    }
-
-    /**
-     * Connects over QUIC to {@code expected} at {@code remote} and opens the stream that carries the peer protocol;
-     * completes with that stream (whose closing ends the connection) or fails with why not.
-     */
-    CompletableFuture<Channel> dialQuic(Share share, InetSocketAddress remote, PeerId expected, String path) {
-        return nat.dial(remote, expected).thenCompose(connection -> {
-            CompletableFuture<Channel> opened = new CompletableFuture<>();
-            if (shares.get(share.id()) != share) {
-                connection.close();
-                opened.completeExceptionally(new IOException("the share is gone"));
-                return opened;
-            }
-            PeerSession session = new PeerSession(this, share, true, path, expected);
-            connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
-                @Override
-                protected void initChannel(QuicStreamChannel stream) {
-                    installQuicPipeline(stream, session);
-                }
-            }).addListener(f -> {
-                if (f.isSuccess()) {
-                    opened.complete((Channel) f.getNow());
-                } else {
-                    connection.close();
-                    opened.completeExceptionally(f.cause());
-                }
-            });
-            return opened;
-        });
-    }
-
-    /** A QUIC connection carries one peer session on one stream: when the stream ends, so does the connection. */
-    private void installQuicPipeline(QuicStreamChannel stream, PeerSession session) {
-        stream.config().setWriteBufferWaterMark(new WriteBufferWaterMark(512 * 1024, 2 << 20));
-        stream.closeFuture().addListener(f -> stream.parent().close());
-        installPipeline(stream, session);
-    }
-
     /** What the NAT traversal tells the engine. Engine thread. */
     private final class NatEvents implements NatTraversal.Events {
         @Override
         public void inboundStream(QuicStreamChannel stream, PeerId certified, String path) {
-            installQuicPipeline(stream, new PeerSession(SwarmEngine.this, null, false, path, certified));
+            channels.installOnQuic(stream, new PeerSession(SwarmEngine.this, null, false, path, certified));
         }
 
         @Override
@@ -627,32 +569,6 @@ public final class SwarmEngine implements AutoCloseable {
                 share.relayClosed(relay, reason);
             }
         }
-    }
-
-    private void tryConnect(Share share, List<InetSocketAddress> addresses, int index, Runnable ended) {
-        if (index >= addresses.size() || shares.get(share.id()) != share) {
-            ended.run();
-            return;
-        }
-        PeerSession session = new PeerSession(this, share, true, "tcp", null);
-        ChannelFuture f = new Bootstrap().group(loop).channel(transport.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 2 << 20))
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        installPipeline(ch, session);
-                    }
-                })
-                .connect(addresses.get(index));
-        f.addListener(done -> {
-            if (!done.isSuccess()) {
-                log.debug("{}: cannot reach a peer at {}: {}", share.name(), addresses.get(index), done.cause().getMessage());
-                tryConnect(share, addresses, index + 1, ended);
-            } else {
-                f.channel().closeFuture().addListener(closed -> ended.run());
-            }
-        });
     }
 
     void announce(Share share, AnnounceEvent event) {

@@ -1,0 +1,128 @@
+package org.peerit.daemon.swarm;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.net.Transport;
+import org.peerit.protocol.wire.PeerFrameDecoder;
+import org.peerit.protocol.wire.PeerMessageDecoder;
+import org.peerit.protocol.wire.PeerMessageEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The channels peer sessions run on: the one pipeline of peer wire handlers, installed on a TCP connection or on the
+ * single stream of a QUIC connection alike, and the outgoing TCP and QUIC connections. Engine thread.
+ */
+final class PeerChannels {
+    private static final Logger log = LoggerFactory.getLogger(PeerChannels.class);
+    private static final int CONNECT_TIMEOUT_MILLIS = 3000;
+    /** Enough queued to keep a fast link busy between event loop turns; beyond it a session waits for writability. */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 << 20);
+
+    private final SwarmEngine engine;
+    private final EventLoop loop;
+    private final Transport transport;
+    private final PeerMessageEncoder encoder = new PeerMessageEncoder();
+
+    PeerChannels(SwarmEngine engine, EventLoop loop, Transport transport) {
+        this.engine = engine;
+        this.loop = loop;
+        this.transport = transport;
+    }
+
+    void install(Channel ch, PeerSession session) {
+        ch.pipeline().addLast(
+                new IdleStateHandler(120, 30, 0),   // read idle: dead peer; write idle: send a keep-alive
+                new PeerFrameDecoder(),
+                new PeerMessageDecoder(),
+                encoder,
+                session);
+    }
+
+    /** A QUIC connection carries one peer session on one stream: when the stream ends, so does the connection. */
+    void installOnQuic(QuicStreamChannel stream, PeerSession session) {
+        stream.config().setWriteBufferWaterMark(WATER_MARK);
+        stream.closeFuture().addListener(f -> stream.parent().close());
+        install(stream, session);
+    }
+
+    /**
+     * Dials a peer over TCP at each of {@code addresses} in turn until one answers; {@code ended} runs once the
+     * attempt is over: every address failed, or the connection made has closed again.
+     */
+    void connectTcp(Share share, List<InetSocketAddress> addresses, Runnable ended) {
+        tryConnect(share, new ArrayList<>(new LinkedHashSet<>(addresses)), 0, ended);
+    }
+
+    private void tryConnect(Share share, List<InetSocketAddress> addresses, int index, Runnable ended) {
+        if (index >= addresses.size() || engine.share(share.id()) != share) {
+            ended.run();
+            return;
+        }
+        PeerSession session = new PeerSession(engine, share, true, "tcp", null);
+        ChannelFuture f = new Bootstrap().group(loop).channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        install(ch, session);
+                    }
+                })
+                .connect(addresses.get(index));
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                log.debug("{}: cannot reach a peer at {}: {}", share.name(), addresses.get(index), done.cause().getMessage());
+                tryConnect(share, addresses, index + 1, ended);
+            } else {
+                f.channel().closeFuture().addListener(closed -> ended.run());
+            }
+        });
+    }
+
+    /**
+     * Connects over QUIC to {@code expected} at {@code remote} and opens the stream that carries the peer protocol;
+     * completes with that stream (whose closing ends the connection) or fails with why not.
+     */
+    CompletableFuture<Channel> dialQuic(Share share, InetSocketAddress remote, PeerId expected, String path) {
+        return engine.nat().dial(remote, expected).thenCompose(connection -> {
+            CompletableFuture<Channel> opened = new CompletableFuture<>();
+            if (engine.share(share.id()) != share) {
+                connection.close();
+                opened.completeExceptionally(new IOException("the share is gone"));
+                return opened;
+            }
+            PeerSession session = new PeerSession(engine, share, true, path, expected);
+            connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+                @Override
+                protected void initChannel(QuicStreamChannel stream) {
+                    installOnQuic(stream, session);
+                }
+            }).addListener(f -> {
+                if (f.isSuccess()) {
+                    opened.complete((Channel) f.getNow());
+                } else {
+                    connection.close();
+                    opened.completeExceptionally(f.cause());
+                }
+            });
+            return opened;
+        });
+    }
+}
