@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The channels peer sessions run on: the one pipeline of peer wire handlers, installed on a TCP connection or on the
@@ -64,13 +65,14 @@ final class PeerChannels {
 
     /**
      * Dials a peer over TCP at each of {@code addresses} in turn until one answers; {@code ended} runs once the
-     * attempt is over: every address failed, or the connection made has closed again.
+     * attempt is over: every address failed (each told to {@code failed}), or the connection made has closed again.
      */
-    void connectTcp(Share share, List<InetSocketAddress> addresses, Runnable ended) {
-        tryConnect(share, new ArrayList<>(new LinkedHashSet<>(addresses)), 0, ended);
+    void connectTcp(Share share, List<InetSocketAddress> addresses, Runnable ended, Consumer<String> failed) {
+        tryConnect(share, new ArrayList<>(new LinkedHashSet<>(addresses)), 0, ended, failed);
     }
 
-    private void tryConnect(Share share, List<InetSocketAddress> addresses, int index, Runnable ended) {
+    private void tryConnect(Share share, List<InetSocketAddress> addresses, int index, Runnable ended,
+                            Consumer<String> failed) {
         if (index >= addresses.size() || engine.share(share.id()) != share) {
             ended.run();
             return;
@@ -89,7 +91,8 @@ final class PeerChannels {
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 log.debug("{}: cannot reach a peer at {}: {}", share.name(), addresses.get(index), done.cause().getMessage());
-                tryConnect(share, addresses, index + 1, ended);
+                failed.accept("tcp " + addresses.get(index) + ": " + done.cause().getMessage());
+                tryConnect(share, addresses, index + 1, ended, failed);
             } else {
                 f.channel().closeFuture().addListener(closed -> ended.run());
             }

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +33,8 @@ final class PeerDialer {
     private final Runnable ended;
     private int live;
     private boolean over;
+    /** Why each path failed, for one line in the log when none works. */
+    private final List<String> failures = new ArrayList<>();
 
     PeerDialer(SwarmEngine engine, Share share, TrackerPeer peer, TrackerAddress tracker, Runnable ended) {
         this.engine = engine;
@@ -44,9 +47,9 @@ final class PeerDialer {
     void start() {
         if (engine.config().tcp() && peer.endpoint().getPort() != 0) {
             // Each address on its own: a public address that drops our SYN must not delay the LAN one.
-            for (InetSocketAddress address : new java.util.LinkedHashSet<>(tcpAddresses())) {
+            for (InetSocketAddress address : new LinkedHashSet<>(tcpAddresses())) {
                 live++;
-                engine.channels().connectTcp(share, List.of(address), this::pathEnded);
+                engine.channels().connectTcp(share, List.of(address), this::pathEnded, failures::add);
             }
         }
         if (peer.hasQuic()) {
@@ -84,6 +87,7 @@ final class PeerDialer {
         }
         engine.nat().punch(tracker, share.id(), peer.peerId()).whenComplete((address, failure) -> {
             if (failure != null) {
+                failures.add("punch: " + rootMessage(failure));
                 log.info("{}: no punched path to peer {}: {}; trying the tracker's relay", share.name(),
                         peer.peerId().shortHex(), rootMessage(failure));
                 relay();
@@ -101,8 +105,9 @@ final class PeerDialer {
         live++;
         engine.nat().relay(tracker, share.id(), peer.peerId()).whenComplete((relay, failure) -> {
             if (failure != null) {
-                log.warn("{}: cannot reach peer {} at all: no direct path, no punch, and the relay: {}", share.name(),
-                        peer.peerId().shortHex(), rootMessage(failure));
+                failures.add("relay: " + rootMessage(failure));
+                log.warn("{}: cannot reach peer {} by any path: {}", share.name(), peer.peerId().shortHex(),
+                        String.join("; ", failures));
                 share.natProblem("peer " + peer.peerId().shortHex() + " unreachable: " + rootMessage(failure));
             } else {
                 quic(relay, "quic-relay", null);
@@ -116,6 +121,7 @@ final class PeerDialer {
         live++;
         engine.channels().dialQuic(share, remote, peer.peerId(), path).whenComplete((stream, failure) -> {
             if (failure != null) {
+                failures.add(path + " " + remote + ": " + rootMessage(failure));
                 log.debug("{}: {} to peer {} at {} failed: {}", share.name(), path, peer.peerId().shortHex(), remote,
                         rootMessage(failure));
                 if (onFailure != null) {
