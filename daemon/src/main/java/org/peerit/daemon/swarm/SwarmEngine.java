@@ -295,6 +295,7 @@ public final class SwarmEngine implements AutoCloseable {
             }
             boolean partExisted = Files.exists(partOf(target));
             Share share = openPartial(manifest, target, have);
+            log.info("{}: downloading {} bytes into {}, swarm {}", share.name(), manifest.size(), dir, share.id().shortHex());
             save(share);
             recheckThenStart(share, partExisted);
             return share;
