@@ -23,7 +23,8 @@ import java.util.List;
  * RELAY     0x13 txid u32, connection id u64, swarm id [32], from peer id [32], to peer id [32]
  * CONNECTED 0x20 txid u32, connection id u64
  * PEERS     0x21 txid u32, interval u32, seeders u32, leechers u32, count u16,
- *                count x (peer id [32], seed u8, endpoint, quic endpoint, quic port u16, candidate count u8, candidates)
+ *                count x (peer id [32], seed u8, endpoint, quic mapped port u16, quic port u16, candidate count u8,
+ *                candidates); the QUIC mapping's address is the endpoint's
  * PUNCHING  0x22 txid u32, nonce u64, target endpoint, delay ms u16
  * PUNCH_NOTIFY 0x23 txid u32, swarm id [32], from peer id [32], nonce u64, source endpoint, delay ms u16
  * RELAY_ALLOCATED 0x24 txid u32, swarm id [32], peer id [32], relay endpoint, token u64
@@ -85,8 +86,7 @@ public final class TrackerCodec {
             for (TrackerPeer p : m.peers()) {
                 out.writeBytes(p.peerId().bytes()).writeByte(p.seed() ? 1 : 0);
                 writeEndpoint(out, p.endpoint());
-                writeEndpoint(out, p.quicEndpoint());
-                out.writeShort(p.quicPort());
+                out.writeShort(p.quicEndpoint().getPort()).writeShort(p.quicPort());
                 writeEndpoints(out, p.candidates());
             }
         } else if (msg instanceof TrackerMessage.ErrorResponse m) {
@@ -167,7 +167,7 @@ public final class TrackerCodec {
             PeerId id = peerId(in);
             boolean seed = flag(in.readUnsignedByte());
             InetSocketAddress endpoint = readEndpoint(in);
-            InetSocketAddress quicEndpoint = readEndpoint(in);
+            InetSocketAddress quicEndpoint = new InetSocketAddress(endpoint.getAddress(), in.readUnsignedShort());
             int quicPort = in.readUnsignedShort();
             peers.add(new TrackerPeer(id, seed, endpoint, quicEndpoint, quicPort, readEndpoints(in)));
         }

@@ -18,6 +18,9 @@ public record TrackerPeer(PeerId peerId, boolean seed, InetSocketAddress endpoin
         Objects.requireNonNull(peerId, "peerId");
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(quicEndpoint, "quicEndpoint");
+        if (!Objects.equals(quicEndpoint.getAddress(), endpoint.getAddress())) {
+            throw new IllegalArgumentException("the QUIC mapping and the endpoint are one announce's source address");
+        }
         if (quicPort < 0 || quicPort > 65535) {
             throw new IllegalArgumentException("quic port " + quicPort + " out of range");
         }

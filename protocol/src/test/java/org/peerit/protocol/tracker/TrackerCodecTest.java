@@ -51,7 +51,7 @@ class TrackerCodecTest {
                 new TrackerMessage.AnnounceRequest(7, 99L, swarm(), peer, TrackerMessage.AnnounceEvent.COMPLETED, true,
                         6881, 6882, 30, List.of(A, B)),
                 new TrackerMessage.AnnounceResponse(7, 120, 1, 2,
-                        List.of(new TrackerPeer(peer, true, A, B, 6882, List.of(B)), new TrackerPeer(PeerId.random(RANDOM), false, B, List.of()))),
+                        List.of(new TrackerPeer(peer, true, A, new InetSocketAddress(A.getAddress(), 40001), 6882, List.of(B)), new TrackerPeer(PeerId.random(RANDOM), false, B, List.of()))),
                 new TrackerMessage.PunchRequest(8, 99L, swarm(), peer, PeerId.random(RANDOM)),
                 new TrackerMessage.RelayRequest(9, 99L, swarm(), peer, PeerId.random(RANDOM)),
                 new TrackerMessage.PunchStarted(8, -5L, A, 250),
