@@ -46,6 +46,8 @@ public final class TrackerCodec {
     static final int PUNCH_NOTIFY = 0x23;
     static final int RELAY_ALLOCATED = 0x24;
     static final int ERROR = 0x2f;
+    /** Bytes of an announce reply before its peers. */
+    public static final int PEERS_HEADER = 1 + 4 + 4 + 4 + 4 + 2;
 
     private TrackerCodec() {
     }
@@ -81,13 +83,9 @@ public final class TrackerCodec {
         } else if (msg instanceof TrackerMessage.ConnectResponse m) {
             out.writeByte(CONNECTED).writeInt(m.txId()).writeLong(m.connectionId());
         } else if (msg instanceof TrackerMessage.AnnounceResponse m) {
-            out.writeByte(PEERS).writeInt(m.txId()).writeInt(m.intervalSeconds())
-                    .writeInt(m.seeders()).writeInt(m.leechers()).writeShort(m.peers().size());
+            encodePeersHeader(m.txId(), m.intervalSeconds(), m.seeders(), m.leechers(), m.peers().size(), out);
             for (TrackerPeer p : m.peers()) {
-                out.writeBytes(p.peerId().bytes()).writeByte(p.seed() ? 1 : 0);
-                writeEndpoint(out, p.endpoint());
-                out.writeShort(p.quicEndpoint().getPort()).writeShort(p.quicPort());
-                writeEndpoints(out, p.candidates());
+                encodePeer(p, out);
             }
         } else if (msg instanceof TrackerMessage.ErrorResponse m) {
             byte[] text = truncateUtf8(m.message(), TrackerLimits.MAX_ERROR_MESSAGE);
@@ -95,6 +93,25 @@ public final class TrackerCodec {
         } else {
             throw new IllegalArgumentException("unknown message " + msg);
         }
+    }
+
+    /**
+     * The start of an announce reply, to be followed by {@code count} peers each written by {@link #encodePeer}.
+     * (A tracker writes the peers from wire forms it keeps, instead of encoding each listed peer for every reply.)
+     */
+    public static void encodePeersHeader(int txId, int intervalSeconds, int seeders, int leechers, int count, ByteBuf out) {
+        if (count > TrackerLimits.MAX_PEERS_PER_REPLY) {
+            throw new IllegalArgumentException("at most " + TrackerLimits.MAX_PEERS_PER_REPLY + " peers per reply");
+        }
+        out.writeByte(PEERS).writeInt(txId).writeInt(intervalSeconds).writeInt(seeders).writeInt(leechers).writeShort(count);
+    }
+
+    /** One peer of an announce reply. */
+    public static void encodePeer(TrackerPeer p, ByteBuf out) {
+        out.writeBytes(p.peerId().bytes()).writeByte(p.seed() ? 1 : 0);
+        writeEndpoint(out, p.endpoint());
+        out.writeShort(p.quicEndpoint().getPort()).writeShort(p.quicPort());
+        writeEndpoints(out, p.candidates());
     }
 
     /** Decodes one datagram; a malformed one throws {@link CorruptedFrameException}. */

@@ -19,6 +19,12 @@ import java.util.List;
 public final class TrackerDatagramCodec
         extends MessageToMessageCodec<DatagramPacket, AddressedEnvelope<TrackerMessage, InetSocketAddress>> {
 
+    /** Only tracker messages: datagrams a handler wrote already encoded pass through. */
+    @Override
+    public boolean acceptOutboundMessage(Object msg) throws Exception {
+        return msg instanceof AddressedEnvelope<?, ?> e && e.content() instanceof TrackerMessage;
+    }
+
     @Override
     protected void encode(ChannelHandlerContext ctx, AddressedEnvelope<TrackerMessage, InetSocketAddress> msg,
                           List<Object> out) {

@@ -34,7 +34,7 @@ public final class SwarmTable {
 
     /** The outcome of an announce: either peers for the announcer, or the limit it ran into. */
     public sealed interface Result {
-        record Peers(List<TrackerPeer> peers, int seeders, int leechers) implements Result {
+        record Peers(List<PeerEntry> peers, int seeders, int leechers) implements Result {
         }
 
         record Refused(String reason) implements Result {
@@ -96,14 +96,14 @@ public final class SwarmTable {
      * Up to {@code numWant} other peers, a run from a random starting point (enough mixing, since the list order
      * changes with every departure), never the announcer, and for a seed no other seeds, which have nothing for it.
      */
-    private List<TrackerPeer> sample(Swarm swarm, PeerEntry self, int numWant) {
+    private List<PeerEntry> sample(Swarm swarm, PeerEntry self, int numWant) {
         int size = swarm.size();
-        List<TrackerPeer> out = new ArrayList<>(Math.min(numWant, size));
+        List<PeerEntry> out = new ArrayList<>(Math.min(numWant, size));
         int start = size == 0 ? 0 : random.nextInt(size);
         for (int k = 0; k < size && out.size() < numWant; k++) {
             PeerEntry e = swarm.at((start + k) % size);
             if (e != self && !(self.seed() && e.seed())) {
-                out.add(e.asReplied());
+                out.add(e);
             }
         }
         return out;

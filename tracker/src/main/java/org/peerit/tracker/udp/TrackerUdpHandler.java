@@ -1,10 +1,13 @@
 package org.peerit.tracker.udp;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.AddressedEnvelope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultAddressedEnvelope;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.DecoderException;
+import org.peerit.protocol.tracker.TrackerCodec;
 import org.peerit.protocol.tracker.TrackerLimits;
 import org.peerit.protocol.tracker.TrackerMessage;
 import org.peerit.protocol.tracker.TrackerMessage.AnnounceRequest;
@@ -13,6 +16,7 @@ import org.peerit.protocol.tracker.TrackerMessage.ErrorCode;
 import org.peerit.tracker.TrackerConfig;
 import org.peerit.tracker.TrackerStats;
 import org.peerit.tracker.nat.NatCoordinator;
+import org.peerit.tracker.swarm.PeerEntry;
 import org.peerit.tracker.swarm.SwarmTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,8 +70,13 @@ public final class TrackerUdpHandler
             SwarmTable.Result result = table.announce(announce.swarmId(), announce.peerId(), sender, announce.event(),
                     announce.seed(), announce.tcpPort(), announce.quicPort(), announce.candidates(), numWant, now);
             if (result instanceof SwarmTable.Result.Peers peers) {
-                reply(ctx, sender, new TrackerMessage.AnnounceResponse(announce.txId(), jitteredInterval(),
-                        peers.seeders(), peers.leechers(), peers.peers()));
+                ByteBuf reply = ctx.alloc().ioBuffer(TrackerCodec.PEERS_HEADER + peers.peers().size() * 96);
+                TrackerCodec.encodePeersHeader(announce.txId(), jitteredInterval(), peers.seeders(), peers.leechers(),
+                        peers.peers().size(), reply);
+                for (PeerEntry p : peers.peers()) {
+                    p.writeTo(reply);
+                }
+                ctx.write(new DatagramPacket(reply, sender));
             } else if (result instanceof SwarmTable.Result.Refused refused) {
                 stats.refused.increment();
                 reply(ctx, sender, new TrackerMessage.ErrorResponse(announce.txId(), ErrorCode.LIMIT, refused.reason()));
