@@ -31,6 +31,11 @@ public final class PeerId implements Comparable<PeerId> {
         return bytes.clone();
     }
 
+    /** Writes the id's bytes (without the copy {@link #bytes()} makes). */
+    public void writeTo(io.netty.buffer.ByteBuf out) {
+        out.writeBytes(bytes);
+    }
+
     public String hex() {
         return HexFormat.of().formatHex(bytes);
     }

@@ -108,10 +108,17 @@ public final class TrackerCodec {
 
     /** One peer of an announce reply. */
     public static void encodePeer(TrackerPeer p, ByteBuf out) {
-        out.writeBytes(p.peerId().bytes()).writeByte(p.seed() ? 1 : 0);
-        writeEndpoint(out, p.endpoint());
-        out.writeShort(p.quicEndpoint().getPort()).writeShort(p.quicPort());
-        writeEndpoints(out, p.candidates());
+        encodePeer(p.peerId(), p.seed(), p.endpoint(), p.quicEndpoint().getPort(), p.quicPort(), p.candidates(), out);
+    }
+
+    /** One peer of an announce reply, from its parts (see {@link TrackerPeer}). */
+    public static void encodePeer(PeerId peerId, boolean seed, InetSocketAddress endpoint, int quicMappedPort, int quicPort,
+                                  List<InetSocketAddress> candidates, ByteBuf out) {
+        peerId.writeTo(out);
+        out.writeByte(seed ? 1 : 0);
+        writeEndpoint(out, endpoint);
+        out.writeShort(quicMappedPort).writeShort(quicPort);
+        writeEndpoints(out, candidates);
     }
 
     /** Decodes one datagram; a malformed one throws {@link CorruptedFrameException}. */

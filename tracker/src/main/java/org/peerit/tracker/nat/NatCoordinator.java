@@ -56,7 +56,7 @@ public final class NatCoordinator {
         }
         stats.punches.increment();
         long nonce = random.nextLong();
-        InetSocketAddress targetSocket = target.asReplied().quicEndpoint();
+        InetSocketAddress targetSocket = target.quicEndpoint();
         ctx.write(new DefaultAddressedEnvelope<>(
                 new TrackerMessage.PunchStarted(request.txId(), nonce, targetSocket, PUNCH_DELAY_MILLIS), sender));
         ctx.write(new DefaultAddressedEnvelope<>(new TrackerMessage.PunchNotify(0, request.swarmId(), request.from(),
@@ -68,7 +68,7 @@ public final class NatCoordinator {
         if (target == null) {
             return;
         }
-        InetSocketAddress targetSocket = target.asReplied().quicEndpoint();
+        InetSocketAddress targetSocket = target.quicEndpoint();
         String refusal = relay.refusal(sender.getAddress(), targetSocket.getAddress(), request.from(), request.to());
         if (refusal != null) {
             refuse(ctx, sender, request.txId(), ErrorCode.REFUSED, refusal);
@@ -110,7 +110,7 @@ public final class NatCoordinator {
             return null;
         }
         PeerEntry target = table.find(swarm, to);
-        if (target == null || !target.asReplied().hasQuic()) {
+        if (target == null || !target.hasQuic()) {
             refuse(ctx, sender, txId, ErrorCode.REFUSED, "the peer is not in this swarm or cannot take QUIC connections");
             return null;
         }

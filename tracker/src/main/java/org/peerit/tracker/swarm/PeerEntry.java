@@ -1,44 +1,40 @@
 package org.peerit.tracker.swarm;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import org.peerit.protocol.PeerId;
-import org.peerit.protocol.tracker.TrackerCodec;
-import org.peerit.protocol.tracker.TrackerPeer;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
 
 /**
- * One peer in one swarm, as last announced. Its reply form ({@link TrackerPeer}) and that form's bytes on the wire
- * are made once per change and copied into every reply that lists this peer: encoding each listed peer for each
- * reply was 40% of a busy tracker's time.
+ * One peer in one swarm, as last announced, kept compact: the few fields the tracker decides with, and the peer's
+ * bytes as announce replies list it, made once per change and copied into every reply (encoding each listed peer for
+ * each reply was 40% of a busy tracker's time; a re-announce that changes nothing is one array comparison).
  */
 public final class PeerEntry {
+    private final PeerId peerId;
     private final InetAddress address;
-    private final TrackerPeer asReplied;
-    private final byte[] wire;
-    /** Kept here too: replies check it for every listed peer, and one object is one cache miss fewer. */
     private final boolean seed;
+    private final int tcpPort;
+    /** The source port of its announces: its QUIC server socket's public mapping; 0 if it has none. */
+    private final int quicMappedPort;
+    private final byte[] wire;
     private long lastSeenMillis;
 
-    PeerEntry(InetAddress address, TrackerPeer asReplied, long lastSeenMillis) {
+    PeerEntry(PeerId peerId, InetAddress address, boolean seed, int tcpPort, int quicMappedPort, byte[] wire,
+              long lastSeenMillis) {
+        this.peerId = peerId;
         this.address = address;
-        this.asReplied = asReplied;
-        ByteBuf buf = Unpooled.buffer(128);
-        TrackerCodec.encodePeer(asReplied, buf);
-        this.wire = ByteBufUtil.getBytes(buf);
-        this.seed = asReplied.seed();
+        this.seed = seed;
+        this.tcpPort = tcpPort;
+        this.quicMappedPort = quicMappedPort;
+        this.wire = wire;
         this.lastSeenMillis = lastSeenMillis;
     }
 
-    /** Appends this peer, as an announce reply lists it. */
-    public void writeTo(ByteBuf out) {
-        out.writeBytes(wire);
-    }
-
     public PeerId peerId() {
-        return asReplied.peerId();
+        return peerId;
     }
 
     public InetAddress address() {
@@ -49,12 +45,23 @@ public final class PeerEntry {
         return seed;
     }
 
-    public java.net.InetSocketAddress endpoint() {
-        return asReplied.endpoint();
+    /** Its address with the TCP port it listens on. */
+    public InetSocketAddress endpoint() {
+        return new InetSocketAddress(address, tcpPort);
     }
 
-    public TrackerPeer asReplied() {
-        return asReplied;
+    public boolean hasQuic() {
+        return quicMappedPort != 0;
+    }
+
+    /** Where its QUIC server socket is reached from outside (the socket it announces from). */
+    public InetSocketAddress quicEndpoint() {
+        return new InetSocketAddress(address, quicMappedPort);
+    }
+
+    /** Appends this peer, as an announce reply lists it. */
+    public void writeTo(ByteBuf out) {
+        out.writeBytes(wire);
     }
 
     public long lastSeenMillis() {
@@ -65,8 +72,9 @@ public final class PeerEntry {
         lastSeenMillis = nowMillis;
     }
 
-    /** Whether a new announce says the same as this entry (then only the time is updated). */
-    boolean sameAs(InetAddress address, TrackerPeer peer) {
-        return seed == peer.seed() && this.address.equals(address) && asReplied.equals(peer);
+    /** Whether a new announce from {@code from}, whose reply form is {@code announced}, says the same as this entry. */
+    boolean sameAs(InetAddress from, ByteBuf announced) {
+        return address.equals(from) && Arrays.equals(wire, 0, wire.length, announced.array(),
+                announced.arrayOffset() + announced.readerIndex(), announced.arrayOffset() + announced.writerIndex());
     }
 }

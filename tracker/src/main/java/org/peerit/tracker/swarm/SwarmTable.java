@@ -1,9 +1,12 @@
 package org.peerit.tracker.swarm;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
-import org.peerit.protocol.tracker.TrackerPeer;
+import org.peerit.protocol.tracker.TrackerCodec;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,6 +27,8 @@ public final class SwarmTable {
     private final Map<SwarmId, Swarm> swarms = new HashMap<>();
     private final Map<InetAddress, Integer> entriesPerAddress = new HashMap<>();
     private final SplittableRandom random = new SplittableRandom();
+    /** Where an announce's reply form is made, to compare with what the peer announced before. */
+    private final ByteBuf scratch = Unpooled.buffer(512);
     private long peerCount;
 
     public SwarmTable(int maxSwarms, int maxPeersPerSwarm, int maxPeersPerAddress) {
@@ -61,11 +66,12 @@ public final class SwarmTable {
         PeerEntry existing = swarm.get(peerId);
         InetAddress address = source.getAddress();
         // Daemons announce from their QUIC server socket: the source is that socket's public mapping.
-        InetSocketAddress quicEndpoint = quicPort == 0 ? new InetSocketAddress(address, 0) : source;
-        TrackerPeer announced = new TrackerPeer(peerId, seed, new InetSocketAddress(address, tcpPort), quicEndpoint,
-                quicPort, candidates);
+        int quicMappedPort = quicPort == 0 ? 0 : source.getPort();
+        scratch.clear();
+        TrackerCodec.encodePeer(peerId, seed, new InetSocketAddress(address, tcpPort), quicMappedPort, quicPort,
+                candidates, scratch);
         PeerEntry self;
-        if (existing != null && existing.sameAs(address, announced)) {
+        if (existing != null && existing.sameAs(address, scratch)) {
             existing.seen(nowMillis); // the common re-announce: nothing changed
             self = existing;
         } else {
@@ -86,7 +92,7 @@ public final class SwarmTable {
                 }
                 entriesPerAddress.merge(address, 1, Integer::sum);
             }
-            self = new PeerEntry(address, announced, nowMillis);
+            self = new PeerEntry(peerId, address, seed, tcpPort, quicMappedPort, ByteBufUtil.getBytes(scratch), nowMillis);
             swarm.put(self);
         }
         return new Result.Peers(sample(swarm, self, numWant), swarm.seeders(), swarm.size() - swarm.seeders());
