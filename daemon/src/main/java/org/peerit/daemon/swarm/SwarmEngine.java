@@ -126,6 +126,7 @@ public final class SwarmEngine implements AutoCloseable {
             throw e;
         }
         this.trackers = nat.trackers();
+        loop.execute(() -> trackers.prepare(config.tracker()));
         this.ticker = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 

@@ -128,6 +128,14 @@ public final class TrackerClient implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Resolves {@code tracker} and gets a connection id now, so the first announce is one round trip (and STUN can
+     * start at once). Failures only mean the first announce does this itself. Engine thread.
+     */
+    public void prepare(TrackerAddress tracker) {
+        endpoint(tracker).ready(FIRST_TIMEOUT_MILLIS, to -> { }, problem -> log.debug("{}", problem));
+    }
+
     /** Starts announcing {@code share} to {@code tracker} with {@code event}, then periodically. Engine thread. */
     public void announce(Announcing share, TrackerAddress tracker, AnnounceEvent event) {
         Key key = new Key(share.swarmId(), tracker);
