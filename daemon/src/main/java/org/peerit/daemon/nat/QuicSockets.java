@@ -51,8 +51,9 @@ final class QuicSockets implements AutoCloseable {
             throws Exception {
         this.transport = transport;
         PeerTrust trust = new PeerTrust();
+        IdentityKeyManager keys = new IdentityKeyManager(identity);
         QuicServerCodecBuilder serverCodec = tuned(new QuicServerCodecBuilder())
-                .sslContext(QuicSslContextBuilder.forServer(identity.keyPair().getPrivate(), null, identity.certificate())
+                .sslContext(QuicSslContextBuilder.forServer(keys, null)
                         .trustManager(trust).clientAuth(ClientAuth.REQUIRE).applicationProtocols(ALPN).build())
                 // No token handler: no address validation by retry, which would cost a round trip to protect
                 // against spoofed floods; a daemon takes few connections and QUIC limits amplification to 3x anyway.
@@ -61,8 +62,8 @@ final class QuicSockets implements AutoCloseable {
                 .handler(new ConnectionLogger())
                 .streamHandler(inboundStreams);
         QuicClientCodecBuilder clientCodec = tuned(new QuicClientCodecBuilder())
-                .sslContext(QuicSslContextBuilder.forClient().keyManager(identity.keyPair().getPrivate(), null,
-                        identity.certificate()).trustManager(trust).applicationProtocols(ALPN)
+                .sslContext(QuicSslContextBuilder.forClient().keyManager(keys, null).trustManager(trust)
+                        .applicationProtocols(ALPN)
                         // Peers are named by key, not host name: the peer id check replaces host name checks.
                         .endpointIdentificationAlgorithm(null).build())
                 .initialMaxStreamsBidirectional(0);
