@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,16 +121,7 @@ class PeeritProcessIT {
     }
 
     private Path randomFile(String name, long size) throws IOException {
-        Path file = work.resolve(name);
-        Random random = new Random(size);
-        byte[] buffer = new byte[1 << 16];
-        try (OutputStream out = Files.newOutputStream(file)) {
-            for (long left = size; left > 0; left -= buffer.length) {
-                random.nextBytes(buffer);
-                out.write(buffer, 0, (int) Math.min(buffer.length, left));
-            }
-        }
-        return file;
+        return TestFiles.random(work.resolve(name), size);
     }
 
     private JsonNode status(int index) throws Exception {

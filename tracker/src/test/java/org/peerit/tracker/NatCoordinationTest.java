@@ -42,11 +42,8 @@ class NatCoordinationTest {
     void aPunchTellsEachSideTheOthersSocket() throws Exception {
         start(RelayConfig.defaults());
         SwarmId swarm = TrackerTest.swarm();
-        try (TestClient a = new TestClient(tracker.address()); TestClient aQuicClient = new TestClient(tracker.address());
-             TestClient b = new TestClient(tracker.address())) {
-            a.connect();
-            b.connect();
-            aQuicClient.connect();
+        try (TestClient a = TestClient.connectedTo(tracker.address()); TestClient aQuicClient = TestClient.connectedTo(tracker.address());
+             TestClient b = TestClient.connectedTo(tracker.address())) {
             a.announce(swarm, AnnounceEvent.STARTED, false, 1000);
             b.announce(swarm, AnnounceEvent.STARTED, true, 2000);
             var started = (TrackerMessage.PunchStarted) aQuicClient.exchange(
@@ -65,11 +62,8 @@ class NatCoordinationTest {
     void punchesAreOnlyBetweenPeersOfOneSwarm() throws Exception {
         start(RelayConfig.defaults());
         SwarmId swarm = TrackerTest.swarm();
-        try (TestClient a = new TestClient(tracker.address()); TestClient b = new TestClient(tracker.address());
-             TestClient elsewhere = new TestClient(tracker.address())) {
-            a.connect();
-            b.connect();
-            elsewhere.connect();
+        try (TestClient a = TestClient.connectedTo(tracker.address()); TestClient b = TestClient.connectedTo(tracker.address());
+             TestClient elsewhere = TestClient.connectedTo(tracker.address())) {
             a.announce(swarm, AnnounceEvent.STARTED, false, 1000);
             elsewhere.announce(TrackerTest.swarm(), AnnounceEvent.STARTED, true, 2000);
             var toStranger = (TrackerMessage.ErrorResponse) a.exchange(
@@ -89,9 +83,7 @@ class NatCoordinationTest {
     void theRelayForwardsBothWaysAndCutsAPairOffAtItsByteBudget() throws Exception {
         start(new RelayConfig(true, 10L << 20, 20_000, Duration.ofMinutes(5), 10, 2));
         SwarmId swarm = TrackerTest.swarm();
-        try (TestClient a = new TestClient(tracker.address()); TestClient b = new TestClient(tracker.address())) {
-            a.connect();
-            b.connect();
+        try (TestClient a = TestClient.connectedTo(tracker.address()); TestClient b = TestClient.connectedTo(tracker.address())) {
             a.announce(swarm, AnnounceEvent.STARTED, false, 1000);
             b.announce(swarm, AnnounceEvent.STARTED, true, 2000);
             var grantA = (TrackerMessage.RelayAllocated) a.exchange(
@@ -145,9 +137,7 @@ class NatCoordinationTest {
     void aTrackerWithoutRelayRefusesPolitely() throws Exception {
         start(new RelayConfig(false, 1, 1, Duration.ofSeconds(1), 1, 1));
         SwarmId swarm = TrackerTest.swarm();
-        try (TestClient a = new TestClient(tracker.address()); TestClient b = new TestClient(tracker.address())) {
-            a.connect();
-            b.connect();
+        try (TestClient a = TestClient.connectedTo(tracker.address()); TestClient b = TestClient.connectedTo(tracker.address())) {
             a.announce(swarm, AnnounceEvent.STARTED, false, 1000);
             b.announce(swarm, AnnounceEvent.STARTED, true, 2000);
             var refused = (TrackerMessage.ErrorResponse) a.exchange(

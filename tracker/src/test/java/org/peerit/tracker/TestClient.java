@@ -31,6 +31,18 @@ final class TestClient implements AutoCloseable {
         socket.setSoTimeout(3000);
     }
 
+    /** A client that holds a connection id already. */
+    static TestClient connectedTo(InetSocketAddress tracker) throws Exception {
+        TestClient c = new TestClient(tracker);
+        try {
+            c.connect();
+        } catch (Exception e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
     InetSocketAddress address() {
         return (InetSocketAddress) socket.getLocalSocketAddress();
     }

@@ -1,13 +1,13 @@
 package org.peerit.cli.nat;
 
+import org.peerit.cli.TestFiles;
+
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -83,15 +83,6 @@ public final class LabSwarm {
     }
 
     public Path randomFile(String name, long size) throws IOException {
-        Path file = work.resolve(name);
-        Random random = new Random(size);
-        byte[] buffer = new byte[1 << 16];
-        try (OutputStream out = Files.newOutputStream(file)) {
-            for (long left = size; left > 0; left -= buffer.length) {
-                random.nextBytes(buffer);
-                out.write(buffer, 0, (int) Math.min(buffer.length, left));
-            }
-        }
-        return file;
+        return TestFiles.random(work.resolve(name), size);
     }
 }
