@@ -47,9 +47,7 @@ public final class NatTraversal implements AutoCloseable {
         void relayClosed(InetSocketAddress relay, String reason);
     }
 
-    private final EventLoop loop;
     private final PeerId me;
-    private final Events events;
     private final QuicSockets sockets;
     private final TrackerClient announcer;
     private final TrackerClient asker;
@@ -66,9 +64,7 @@ public final class NatTraversal implements AutoCloseable {
         if (!Quic.isAvailable()) {
             throw new IOException("QUIC is not available on this platform (" + Quic.unavailabilityCause() + ")");
         }
-        this.loop = loop;
         this.me = identity.peerId();
-        this.events = events;
         this.relays = new RelayClient(loop, events::relayClosed);
         SocketEvents onServer = new SocketEvents(true);
         SocketEvents onClient = new SocketEvents(false);
@@ -113,7 +109,7 @@ public final class NatTraversal implements AutoCloseable {
         return clientStun.mapped();
     }
 
-    /** Every 20 s a binding from each socket; every second until the first answers (or a new tracker appears). */
+    /** Every 20 s a binding from each socket; every second until both know their mapping. */
     private void keepAlive() {
         long now = System.nanoTime();
         boolean learning = serverStun.mapped() == null || clientStun.mapped() == null;

@@ -20,9 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -64,16 +61,11 @@ final class PeerChannels {
     }
 
     /**
-     * Dials a peer over TCP at each of {@code addresses} in turn until one answers; {@code ended} runs once the
-     * attempt is over: every address failed (each told to {@code failed}), or the connection made has closed again.
+     * Dials a peer over TCP at {@code address}; {@code ended} runs once the attempt is over: it failed (and
+     * {@code failed} heard why), or the connection made has closed again.
      */
-    void connectTcp(Share share, List<InetSocketAddress> addresses, Runnable ended, Consumer<String> failed) {
-        tryConnect(share, new ArrayList<>(new LinkedHashSet<>(addresses)), 0, ended, failed);
-    }
-
-    private void tryConnect(Share share, List<InetSocketAddress> addresses, int index, Runnable ended,
-                            Consumer<String> failed) {
-        if (index >= addresses.size() || engine.share(share.id()) != share) {
+    void connectTcp(Share share, InetSocketAddress address, Runnable ended, Consumer<String> failed) {
+        if (engine.share(share.id()) != share) {
             ended.run();
             return;
         }
@@ -87,12 +79,12 @@ final class PeerChannels {
                         install(ch, session);
                     }
                 })
-                .connect(addresses.get(index));
+                .connect(address);
         f.addListener(done -> {
             if (!done.isSuccess()) {
-                log.debug("{}: cannot reach a peer at {}: {}", share.name(), addresses.get(index), done.cause().getMessage());
-                failed.accept("tcp " + addresses.get(index) + ": " + done.cause().getMessage());
-                tryConnect(share, addresses, index + 1, ended, failed);
+                log.debug("{}: cannot reach a peer at {}: {}", share.name(), address, done.cause().getMessage());
+                failed.accept("tcp " + address + ": " + done.cause().getMessage());
+                ended.run();
             } else {
                 f.channel().closeFuture().addListener(closed -> ended.run());
             }

@@ -417,7 +417,7 @@ public final class Share {
             connectingAddresses.add(address);
             dialled++;
             log.debug("{}: dialling {}, heard of by PEX", name(), address);
-            engine.channels().connectTcp(this, List.of(address), () -> connectingAddresses.remove(address), why -> { });
+            engine.channels().connectTcp(this, address, () -> connectingAddresses.remove(address), why -> { });
         }
     }
 
