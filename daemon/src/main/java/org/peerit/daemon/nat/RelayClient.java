@@ -11,9 +11,7 @@ import org.peerit.protocol.nat.NatDatagramCodec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -30,7 +28,8 @@ final class RelayClient {
 
     private final EventLoop loop;
     private final Map<Long, CompletableFuture<InetSocketAddress>> binding = new HashMap<>();
-    private final Set<InetSocketAddress> relays = new HashSet<>();
+    /** Our allocations: relay address → our secret token for it (which the relay's datagrams must carry). */
+    private final Map<InetSocketAddress, Long> relays = new HashMap<>();
     private final BiConsumer<InetSocketAddress, String> closed;
 
     /** @param closed told the relay address and the reason when a tracker closes an allocation of ours */
@@ -46,7 +45,7 @@ final class RelayClient {
             ready.completeExceptionally(new IOException("already " + MAX_RELAYS + " relayed connections"));
             return ready;
         }
-        relays.add(relay);
+        relays.put(relay, token);
         binding.put(token, ready);
         ScheduledFuture<?> binds = loop.scheduleAtFixedRate(() -> {
             ByteBuf buf = socket.alloc().buffer(16);
@@ -67,16 +66,21 @@ final class RelayClient {
         return ready;
     }
 
+    /**
+     * A relay datagram counts only from one of our allocations and with its token: a forged RELAY_CLOSED from a
+     * spoofed address would otherwise end a relayed session.
+     */
     void received(NatDatagram datagram, InetSocketAddress sender) {
-        if (!relays.contains(sender)) {
-            return; // relay datagrams only count from our allocations
+        Long token = relays.get(sender);
+        if (token == null) {
+            return;
         }
-        if (datagram instanceof NatDatagram.RelayReady r) {
+        if (datagram instanceof NatDatagram.RelayReady r && r.token() == token) {
             CompletableFuture<InetSocketAddress> ready = binding.remove(r.token());
             if (ready != null) {
                 ready.complete(sender);
             }
-        } else if (datagram instanceof NatDatagram.RelayClosed c) {
+        } else if (datagram instanceof NatDatagram.RelayClosed c && c.token() == token) {
             relays.remove(sender);
             CompletableFuture<InetSocketAddress> ready = binding.remove(c.token());
             if (ready != null) {
@@ -87,6 +91,6 @@ final class RelayClient {
     }
 
     boolean isRelay(InetSocketAddress remote) {
-        return relays.contains(remote);
+        return relays.containsKey(remote);
     }
 }
