@@ -21,6 +21,8 @@ public final class PeerEntry {
     private final int quicMappedPort;
     private final byte[] wire;
     private long lastSeenMillis;
+    /** Where it stands in its swarm's list (kept by {@link Swarm}). */
+    int slot;
 
     PeerEntry(PeerId peerId, InetAddress address, boolean seed, int tcpPort, int quicMappedPort, byte[] wire,
               long lastSeenMillis) {
@@ -59,9 +61,9 @@ public final class PeerEntry {
         return new InetSocketAddress(address, quicMappedPort);
     }
 
-    /** Appends this peer, as an announce reply lists it. */
-    public void writeTo(ByteBuf out) {
-        out.writeBytes(wire);
+    /** This peer as an announce reply lists it. */
+    byte[] wire() {
+        return wire;
     }
 
     public long lastSeenMillis() {

@@ -39,7 +39,8 @@ public final class SwarmTable {
 
     /** The outcome of an announce: either peers for the announcer, or the limit it ran into. */
     public sealed interface Result {
-        record Peers(List<PeerEntry> peers, int seeders, int leechers) implements Result {
+        /** {@code peers}: each listed peer's bytes, as {@code TrackerCodec.encodePeer} wrote them. */
+        record Peers(List<byte[]> peers, int seeders, int leechers) implements Result {
         }
 
         record Refused(String reason) implements Result {
@@ -102,14 +103,15 @@ public final class SwarmTable {
      * Up to {@code numWant} other peers, a run from a random starting point (enough mixing, since the list order
      * changes with every departure), never the announcer, and for a seed no other seeds, which have nothing for it.
      */
-    private List<PeerEntry> sample(Swarm swarm, PeerEntry self, int numWant) {
+    private List<byte[]> sample(Swarm swarm, PeerEntry self, int numWant) {
         int size = swarm.size();
-        List<PeerEntry> out = new ArrayList<>(Math.min(numWant, size));
+        List<byte[]> out = new ArrayList<>(Math.min(numWant, size));
         int start = size == 0 ? 0 : random.nextInt(size);
+        boolean seed = self.seed();
         for (int k = 0; k < size && out.size() < numWant; k++) {
-            PeerEntry e = swarm.at((start + k) % size);
-            if (e != self && !(self.seed() && e.seed())) {
-                out.add(e);
+            int i = (start + k) % size;
+            if (i != self.slot && !(seed && swarm.isSeed(i))) {
+                out.add(swarm.wireAt(i));
             }
         }
         return out;

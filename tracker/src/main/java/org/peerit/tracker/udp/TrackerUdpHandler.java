@@ -16,7 +16,6 @@ import org.peerit.protocol.tracker.TrackerMessage.ErrorCode;
 import org.peerit.tracker.TrackerConfig;
 import org.peerit.tracker.TrackerStats;
 import org.peerit.tracker.nat.NatCoordinator;
-import org.peerit.tracker.swarm.PeerEntry;
 import org.peerit.tracker.swarm.SwarmTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,8 +72,8 @@ public final class TrackerUdpHandler
                 ByteBuf reply = ctx.alloc().ioBuffer(TrackerCodec.PEERS_HEADER + peers.peers().size() * 96);
                 TrackerCodec.encodePeersHeader(announce.txId(), jitteredInterval(), peers.seeders(), peers.leechers(),
                         peers.peers().size(), reply);
-                for (PeerEntry p : peers.peers()) {
-                    p.writeTo(reply);
+                for (byte[] peer : peers.peers()) {
+                    reply.writeBytes(peer);
                 }
                 ctx.write(new DatagramPacket(reply, sender));
             } else if (result instanceof SwarmTable.Result.Refused refused) {
