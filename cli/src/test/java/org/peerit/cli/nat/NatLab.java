@@ -174,6 +174,8 @@ public final class NatLab implements AutoCloseable {
         for (String line : out.split("\n")) {
             String name = line.split(" ")[0].strip();
             if (name.startsWith("pit-")) {
+                // Processes a killed run left inside would keep the namespace (and their ports) alive.
+                new ProcessBuilder("sh", "-c", "ip netns pids " + name + " | xargs -r kill -9").start().waitFor();
                 new ProcessBuilder("ip", "netns", "del", name).start().waitFor();
             }
         }
