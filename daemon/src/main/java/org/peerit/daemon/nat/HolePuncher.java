@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -42,8 +44,8 @@ final class HolePuncher {
     private final Map<Long, CompletableFuture<InetSocketAddress>> dialling = new HashMap<>();
     private final Map<Long, ScheduledFuture<?>> targetPunches = new HashMap<>();
     /** Where punched peers connect to us from (the latest 1024), so inbound connections can be labelled. */
-    private final Set<InetSocketAddress> punchedSources = java.util.Collections.newSetFromMap(
-            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+    private final Set<InetSocketAddress> punchedSources = Collections.newSetFromMap(
+            new LinkedHashMap<>(64, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Boolean> eldest) {
                     return size() > 1024;
@@ -109,18 +111,12 @@ final class HolePuncher {
         return punchedSources.contains(remote);
     }
 
+    /** Probes {@code to} every 20 ms from {@code socket} until the caller cancels (each caller does, by the timeout). */
     private ScheduledFuture<?> probe(Channel socket, InetSocketAddress to, long nonce, long delayMillis) {
-        long[] sent = {0};
-        ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
-        self[0] = loop.scheduleAtFixedRate(() -> {
-            if (++sent[0] > PUNCH_TIMEOUT_MILLIS / PROBE_INTERVAL_MILLIS) {
-                self[0].cancel(false);
-                return;
-            }
+        return loop.scheduleAtFixedRate(() -> {
             ByteBuf buf = socket.alloc().buffer(16);
             NatDatagramCodec.encode(new NatDatagram.Probe(nonce), buf);
             socket.writeAndFlush(new DatagramPacket(buf, to));
         }, delayMillis, PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-        return self[0];
     }
 }

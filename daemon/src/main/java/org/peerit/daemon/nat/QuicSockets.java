@@ -42,6 +42,8 @@ final class QuicSockets implements AutoCloseable {
     private static final int MAX_UDP_PAYLOAD = 1350;
     private static final long IDLE_TIMEOUT_SECONDS = 60;
 
+    private static final ChannelHandler CONNECTION_LOGGER = new ConnectionLogger();
+
     private final Transport transport;
     final Channel server;
     final Channel client;
@@ -59,7 +61,7 @@ final class QuicSockets implements AutoCloseable {
                 // against spoofed floods; a daemon takes few connections and QUIC limits amplification to 3x anyway.
                 // One connection carries one peer session on one stream (whose end closes the connection).
                 .initialMaxStreamsBidirectional(1)
-                .handler(new ConnectionLogger())
+                .handler(CONNECTION_LOGGER)
                 .streamHandler(inboundStreams);
         QuicClientCodecBuilder clientCodec = tuned(new QuicClientCodecBuilder())
                 .sslContext(QuicSslContextBuilder.forClient().keyManager(keys, null).trustManager(trust)
@@ -122,7 +124,7 @@ final class QuicSockets implements AutoCloseable {
 
     /** Starts a QUIC connection from C to {@code remote}; streams are opened by the caller once it is up. */
     Future<QuicChannel> connect(InetSocketAddress remote, int timeoutMillis) {
-        QuicChannelBootstrap bootstrap = QuicChannel.newBootstrap(client).handler(new ConnectionLogger())
+        QuicChannelBootstrap bootstrap = QuicChannel.newBootstrap(client).handler(CONNECTION_LOGGER)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis).remoteAddress(remote);
         if (isEpoll()) {
             bootstrap.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(16));

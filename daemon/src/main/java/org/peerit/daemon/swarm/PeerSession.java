@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -107,7 +108,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
     }
 
     InetSocketAddress remoteAddress() {
-        if (channel instanceof io.netty.handler.codec.quic.QuicStreamChannel stream) {
+        if (channel instanceof QuicStreamChannel stream) {
             return (InetSocketAddress) stream.parent().remoteSocketAddress();
         }
         return (InetSocketAddress) channel.remoteAddress();

@@ -59,10 +59,6 @@ final class RelayAllocation extends SimpleChannelInboundHandler<DatagramPacket> 
         return (InetSocketAddress) channel.localAddress();
     }
 
-    long bytes() {
-        return bytes;
-    }
-
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         if (closed) {
@@ -70,14 +66,10 @@ final class RelayAllocation extends SimpleChannelInboundHandler<DatagramPacket> 
         }
         InetSocketAddress from = packet.sender();
         ByteBuf content = packet.content();
-        if (from.equals(sideA) || from.equals(sideB)) {
-            if (NatDatagramCodec.isNatDatagram(content)) {
-                bind(ctx, content, from); // a repeated bind: answer again
-            } else {
-                forward(ctx, content, from.equals(sideA) ? sideB : sideA);
-            }
-        } else if (NatDatagramCodec.isNatDatagram(content)) {
-            bind(ctx, content, from);
+        if (NatDatagramCodec.isNatDatagram(content)) {
+            bind(ctx, content, from); // a first bind, or a repeated one to answer again
+        } else if (from.equals(sideA) || from.equals(sideB)) {
+            forward(ctx, content, from.equals(sideA) ? sideB : sideA);
         }
         // Anything else from a stranger is dropped: the relay only ever sends to the two bound sides.
     }
