@@ -5,10 +5,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultMessageSizeEstimator;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FileRegion;
+import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.net.Transport;
@@ -32,6 +36,13 @@ final class PeerChannels {
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
     /** Enough queued to keep a fast link busy between event loop turns; beyond it a session waits for writability. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 << 20);
+    private static final MessageSizeEstimator.Handle DEFAULT_SIZES = DefaultMessageSizeEstimator.DEFAULT.newHandle();
+    /**
+     * Counts a queued file region (an upload sent with sendfile) at its length, where Netty counts it as nothing: the
+     * water mark then bounds those uploads too, and a peer that stops reading cannot make us queue without end.
+     */
+    static final MessageSizeEstimator SIZES =
+            () -> msg -> msg instanceof FileRegion region ? (int) region.count() : DEFAULT_SIZES.size(msg);
 
     private final SwarmEngine engine;
     private final EventLoop loop;
@@ -45,7 +56,10 @@ final class PeerChannels {
     }
 
     void install(Channel ch, PeerSession session) {
+        ch.config().setMessageSizeEstimator(SIZES);
         ch.pipeline().addLast(
+                // Requests, HAVEs and pieces written while a read is handled go out in one write at its end.
+                new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
                 new IdleStateHandler(120, 30, 0),   // read idle: dead peer; write idle: send a keep-alive
                 new PeerFrameDecoder(),
                 new PeerMessageDecoder(),

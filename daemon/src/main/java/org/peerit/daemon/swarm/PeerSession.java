@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.FileRegion;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.timeout.IdleState;
@@ -12,6 +14,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.peerit.daemon.storage.Bitfields;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.wire.PeerMessage;
+import org.peerit.protocol.wire.PeerMessageEncoder;
 import org.peerit.protocol.wire.PexPeer;
 import org.peerit.protocol.wire.WireLimits;
 import org.slf4j.Logger;
@@ -427,18 +430,15 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
                     break;
                 }
                 PeerMessage.Request r = uploads.poll();
-                ByteBuf data = channel.alloc().directBuffer(r.length());
                 try {
-                    share.file().read(r.chunk(), r.offset(), r.length(), data);
+                    writePiece(r);
                 } catch (IOException e) {
-                    data.release();
                     share.fail("cannot read " + share.name() + ": " + e.getMessage());
                     return;
                 }
                 engine.uploadLimit().take(r.length(), System.nanoTime());
                 up.add(r.length());
                 share.uploaded(r.length());
-                channel.write(new PeerMessage.Piece(r.chunk(), r.offset(), data));
                 wrote = true;
                 if (superSeeding && r.offset() + r.length() == share.manifest().chunkLength(r.chunk())
                         && offersPending.get(r.chunk())) {
@@ -451,6 +451,27 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
                 channel.flush();
             }
         }
+    }
+
+    /**
+     * On TCP the block goes from the page cache to the socket with sendfile, never through our memory; a QUIC stream
+     * needs the bytes in a buffer, to encrypt them.
+     */
+    private void writePiece(PeerMessage.Request r) throws IOException {
+        if (channel instanceof SocketChannel) {
+            FileRegion region = share.file().region(r.chunk(), r.offset(), r.length());
+            channel.write(PeerMessageEncoder.pieceHeader(channel.alloc(), r.chunk(), r.offset(), r.length()));
+            channel.write(region);
+            return;
+        }
+        ByteBuf data = channel.alloc().directBuffer(r.length());
+        try {
+            share.file().read(r.chunk(), r.offset(), r.length(), data);
+        } catch (IOException e) {
+            data.release();
+            throw e;
+        }
+        channel.write(new PeerMessage.Piece(r.chunk(), r.offset(), data));
     }
 
     @Override

@@ -312,11 +312,7 @@ public final class SwarmEngine implements AutoCloseable {
 
     private static void closeQuietly(ChunkFile file) {
         if (file != null) {
-            try {
-                file.close();
-            } catch (IOException ignored) {
-                // closing a file we are done with
-            }
+            file.close();
         }
     }
 

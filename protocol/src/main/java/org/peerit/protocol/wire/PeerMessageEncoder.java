@@ -22,14 +22,19 @@ public final class PeerMessageEncoder extends MessageToMessageEncoder<PeerMessag
     @Override
     protected void encode(ChannelHandlerContext ctx, PeerMessage msg, List<Object> out) {
         if (msg instanceof PeerMessage.Piece piece) {
-            ByteBuf header = ctx.alloc().buffer(13);
-            header.writeInt(9 + piece.data().readableBytes()).writeByte(MessageType.PIECE)
-                    .writeInt(piece.chunk()).writeInt(piece.offset());
-            out.add(header);
+            out.add(pieceHeader(ctx.alloc(), piece.chunk(), piece.offset(), piece.data().readableBytes()));
             out.add(piece.data().retain());
         } else {
             out.add(encode(ctx.alloc(), msg));
         }
+    }
+
+    /**
+     * The start of a PIECE frame, up to its data: whoever writes the {@code length} data bytes right after it (a
+     * buffer, or a file region sent with sendfile) completes the frame.
+     */
+    public static ByteBuf pieceHeader(ByteBufAllocator alloc, int chunk, int offset, int length) {
+        return alloc.buffer(13).writeInt(9 + length).writeByte(MessageType.PIECE).writeInt(chunk).writeInt(offset);
     }
 
     /** Encodes every message but PIECE into one buffer holding the whole frame. */
