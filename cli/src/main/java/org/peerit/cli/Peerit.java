@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "peerit", mixinStandardHelpOptions = true, versionProvider = Peerit.Version.class,
         description = "Peer-to-peer file sharing: run a daemon, share files and download them from a swarm.",
         subcommands = {DaemonCommand.class, RegisterCommand.class, DownloadCommand.class, StatusCommand.class,
-                StopCommand.class, CommandLine.HelpCommand.class})
+                StopCommand.class, CommandLine.HelpCommand.class, StartupTraining.class})
 public final class Peerit {
     /** Exit code when the daemon is not running. */
     public static final int EXIT_NO_DAEMON = 3;
