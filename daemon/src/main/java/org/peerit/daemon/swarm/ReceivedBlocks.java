@@ -3,6 +3,7 @@ package org.peerit.daemon.swarm;
 import io.netty.buffer.ByteBuf;
 import org.peerit.protocol.manifest.ManifestFactory;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,7 +49,9 @@ final class ReceivedBlocks {
         try {
             MessageDigest digest = ManifestFactory.sha256();
             for (ByteBuf b : blocks) {
-                digest.update(b.nioBuffer());
+                for (ByteBuffer part : b.nioBuffers()) { // a block may span two socket reads: hash both, unmerged
+                    digest.update(part);
+                }
             }
             return Arrays.equals(digest.digest(), expected);
         } finally {
