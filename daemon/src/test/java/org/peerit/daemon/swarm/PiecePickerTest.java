@@ -49,7 +49,7 @@ class PiecePickerTest {
 
     @Test
     void keepsAChunkWithThePeerThatStartedIt() {
-        Manifest m = manifest(4, 256 * 1024); // four blocks per chunk
+        Manifest m = manifest(4, 4 * WireLimits.BLOCK); // four blocks per chunk
         PiecePicker picker = new PiecePicker(m, new BitSet());
         BitSet all = bits(0, 1, 2, 3);
         picker.peerHas(all);
@@ -82,7 +82,7 @@ class PiecePickerTest {
 
     @Test
     void abandonedBlocksAreOfferedAgainAndFailedChunksRefetched() {
-        Manifest m = manifest(1, 64 * 1024);
+        Manifest m = manifest(1, WireLimits.BLOCK);
         PiecePicker picker = new PiecePicker(m, new BitSet());
         BitSet all = bits(0);
         picker.peerHas(all);

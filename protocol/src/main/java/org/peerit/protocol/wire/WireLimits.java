@@ -5,7 +5,7 @@ import org.peerit.protocol.manifest.ManifestRules;
 /** Sizes that bound what a peer can make us allocate. */
 public final class WireLimits {
     /** The block size we request; peers may ask for up to {@link #MAX_BLOCK}. */
-    public static final int BLOCK = 64 * 1024;
+    public static final int BLOCK = 128 * 1024;
     public static final int MAX_BLOCK = 128 * 1024;
     public static final int MAX_PEX_PEERS = 50;
     /** The largest frame body: a PIECE with a full block, or a bitfield for the most chunks a manifest may have. */

@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import org.junit.jupiter.api.Test;
 import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.ManifestRules;
 import org.peerit.protocol.manifest.SwarmId;
 
 import java.net.InetAddress;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -117,6 +119,46 @@ class PeerCodecTest {
         assertInstanceOf(CorruptedFrameException.class, refuse(0, 'N', 'O', 'P', 'E')); // bad handshake
         assertInstanceOf(CorruptedFrameException.class, refuse(10, 1, 5, 1, 2, 3, 4, 0, 1, 0)); // PEX family 5
         assertInstanceOf(CorruptedFrameException.class, refuse(10, 1, 4, 1, 2)); // truncated PEX
+    }
+
+    @Test
+    void theLargestMessagesAllowedPass() {
+        byte[] block = new byte[WireLimits.MAX_BLOCK];
+        new SecureRandom().nextBytes(block);
+        PeerMessage.Piece piece = (PeerMessage.Piece) inLargeParts(new PeerMessage.Piece(1, 0, Unpooled.wrappedBuffer(block)));
+        assertEquals(Unpooled.wrappedBuffer(block), piece.data(), "a PIECE of the largest block a peer may ask for");
+        piece.release();
+        byte[] bits = new byte[ManifestRules.MAX_CHUNKS / 8];
+        bits[bits.length - 1] = 1;
+        PeerMessage.Bitfield bitfield = (PeerMessage.Bitfield) inLargeParts(new PeerMessage.Bitfield(bits));
+        assertArrayEquals(bits, bitfield.bits(), "a BITFIELD for a manifest with the most chunks allowed");
+    }
+
+    @Test
+    void refusesAFrameOneByteOverTheLimit() {
+        EmbeddedChannel in = decoder();
+        ByteBuf buf = Unpooled.buffer().writeInt(WireLimits.MAX_FRAME + 1).writeByte(8);
+        DecoderException e = assertThrows(DecoderException.class, () -> in.writeInbound(buf));
+        assertInstanceOf(TooLongFrameException.class, e);
+        in.finishAndReleaseAll();
+    }
+
+    /** Like {@link #roundTrip}, in 1000-byte parts. */
+    private static PeerMessage inLargeParts(PeerMessage msg) {
+        EmbeddedChannel out = encoder();
+        assertTrue(out.writeOutbound(msg));
+        EmbeddedChannel in = decoder();
+        for (Object o; (o = out.readOutbound()) != null; ) {
+            ByteBuf part = (ByteBuf) o;
+            while (part.isReadable()) {
+                in.writeInbound(part.readRetainedSlice(Math.min(1000, part.readableBytes())));
+            }
+            part.release();
+        }
+        PeerMessage decoded = in.readInbound();
+        assertNull(in.readInbound());
+        assertFalse(in.finish());
+        return decoded;
     }
 
     @Test
