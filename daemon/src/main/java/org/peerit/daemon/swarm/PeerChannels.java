@@ -61,7 +61,7 @@ final class PeerChannels {
                 // Requests, HAVEs and pieces written while a read is handled go out in one write at its end.
                 new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
                 new IdleStateHandler(120, 30, 0),   // read idle: dead peer; write idle: send a keep-alive
-                new PeerFrameDecoder(),
+                new PeerFrameDecoder(!(ch instanceof QuicStreamChannel)),
                 new PeerMessageDecoder(),
                 encoder,
                 session);

@@ -7,10 +7,22 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
  * {@link WireLimits#MAX_FRAME} fails at once (TooLongFrameException) instead of buffering an attacker's gigabytes.
  */
 public final class PeerFrameDecoder extends LengthFieldBasedFrameDecoder {
+    /** For a byte stream read in large pieces, as TCP's are. */
     public PeerFrameDecoder() {
+        this(true);
+    }
+
+    /**
+     * @param largeReads whether reads are large (TCP: up to 64 KiB and more) rather than a packet each (a QUIC
+     *                   stream: ~1.3 KB). A 128 KiB block spans several reads either way. Over TCP, merging them
+     *                   copied every received byte into a fresh buffer (the old one is still held by the blocks
+     *                   sliced from it), so a frame is kept as a composite of the reads; over QUIC a composite would
+     *                   be a hundred pieces, each a separate write to the file, so small reads are merged.
+     */
+    public PeerFrameDecoder(boolean largeReads) {
         super(4 + WireLimits.MAX_FRAME, 0, 4, 0, 4, true); // Netty's limit counts the length field too
-        // A 64 KiB block always spans socket reads. Merging reads copied every received byte into a fresh buffer
-        // (the old one is still held by the blocks sliced from it); a composite keeps the read buffers as they are.
-        setCumulator(COMPOSITE_CUMULATOR);
+        if (largeReads) {
+            setCumulator(COMPOSITE_CUMULATOR);
+        }
     }
 }
