@@ -22,7 +22,14 @@ public final class PeerFrameDecoder extends LengthFieldBasedFrameDecoder {
     public PeerFrameDecoder(boolean largeReads) {
         super(4 + WireLimits.MAX_FRAME, 0, 4, 0, 4, true); // Netty's limit counts the length field too
         if (largeReads) {
-            setCumulator(COMPOSITE_CUMULATOR);
+            setCumulator(LARGE_READS_AS_THEY_ARE);
         }
     }
+
+    /** Reads below this are copied in even over TCP, so a sender cannot make one frame of a myriad of tiny reads. */
+    static final int MIN_READ_KEPT = 1024;
+
+    private static final Cumulator LARGE_READS_AS_THEY_ARE = (alloc, cumulation, in) ->
+            in.readableBytes() >= MIN_READ_KEPT ? COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in)
+                    : MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
 }

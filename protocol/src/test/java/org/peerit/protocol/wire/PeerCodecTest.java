@@ -146,6 +146,28 @@ class PeerCodecTest {
         in.finishAndReleaseAll();
     }
 
+    @Test
+    void aBlockSentInTinyPiecesIsNotKeptAsTinyPieces() {
+        byte[] block = new byte[WireLimits.MAX_BLOCK];
+        new SecureRandom().nextBytes(block);
+        EmbeddedChannel out = encoder();
+        assertTrue(out.writeOutbound(new PeerMessage.Piece(1, 0, Unpooled.wrappedBuffer(block))));
+        EmbeddedChannel in = decoder();
+        for (Object o; (o = out.readOutbound()) != null; ) {
+            ByteBuf part = (ByteBuf) o;
+            while (part.isReadable()) {
+                in.writeInbound(part.readRetainedSlice(Math.min(100, part.readableBytes())));
+            }
+            part.release();
+        }
+        PeerMessage.Piece piece = in.readInbound();
+        assertEquals(Unpooled.wrappedBuffer(block), piece.data());
+        assertTrue(piece.data().nioBufferCount() <= 4, "1,300 reads of 100 bytes became "
+                + piece.data().nioBufferCount() + " pieces");
+        piece.release();
+        assertFalse(in.finish());
+    }
+
     /** Like {@link #roundTrip}, in 1000-byte parts. */
     private static PeerMessage inLargeParts(PeerMessage msg, boolean largeReads) {
         EmbeddedChannel out = encoder();
