@@ -7,6 +7,13 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
  * {@link WireLimits#MAX_FRAME} fails at once (TooLongFrameException) instead of buffering an attacker's gigabytes.
  */
 public final class PeerFrameDecoder extends LengthFieldBasedFrameDecoder {
+    /** Reads below this are copied in even over TCP, so a sender cannot make one frame of a myriad of tiny reads. */
+    private static final int MIN_READ_KEPT = 1024;
+
+    private static final Cumulator LARGE_READS_AS_THEY_ARE = (alloc, cumulation, in) ->
+            in.readableBytes() >= MIN_READ_KEPT ? COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in)
+                    : MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+
     /** For a byte stream read in large pieces, as TCP's are. */
     public PeerFrameDecoder() {
         this(true);
@@ -25,11 +32,4 @@ public final class PeerFrameDecoder extends LengthFieldBasedFrameDecoder {
             setCumulator(LARGE_READS_AS_THEY_ARE);
         }
     }
-
-    /** Reads below this are copied in even over TCP, so a sender cannot make one frame of a myriad of tiny reads. */
-    static final int MIN_READ_KEPT = 1024;
-
-    private static final Cumulator LARGE_READS_AS_THEY_ARE = (alloc, cumulation, in) ->
-            in.readableBytes() >= MIN_READ_KEPT ? COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in)
-                    : MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
 }
