@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.unix.Errors;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
@@ -38,6 +39,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tracker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Tracker.class);
+    /** Linux's errno for "Address already in use" (the native transports are Linux's). */
+    private static final int EADDRINUSE = 98;
     /** Requests are small (an announce with all candidates is under 300 bytes); STUN requests too. */
     private static final int MAX_REQUEST = 2048;
 
@@ -117,12 +120,22 @@ public final class Tracker implements AutoCloseable {
             try {
                 return new Tracker(config);
             } catch (Exception e) {
-                boolean retry = config.port() == 0 && e instanceof BindException && attempt < 10;
+                boolean retry = config.port() == 0 && isAddressInUse(e) && attempt < 10;
                 if (!retry) {
                     throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
                 }
             }
         }
+    }
+
+    /**
+     * Whether a bind failed because the port is taken. The NIO transport says so with a {@link BindException}; the
+     * native ones (epoll) with a {@link Errors.NativeIoException} carrying the errno, which is what a port-0 tracker
+     * meets when its UDP port's number is in use for TCP.
+     */
+    static boolean isAddressInUse(Exception e) {
+        return e instanceof BindException
+                || e instanceof Errors.NativeIoException n && n.expectedErr() == -EADDRINUSE;
     }
 
     private void expire() {
