@@ -17,7 +17,9 @@ public final class Peerit {
             StartupTraining.class);
 
     public static void main(String[] args) {
-        System.exit(commandLine(args.length == 0 ? "" : args[0]).execute(args));
+        String first = args.length == 0 ? "" : args[0];
+        ControlWarmUp.startFor(first);
+        System.exit(commandLine(first).execute(args));
     }
 
     /** The command line with every subcommand. */

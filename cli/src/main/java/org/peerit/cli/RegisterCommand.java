@@ -3,13 +3,12 @@ package org.peerit.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.peerit.daemon.control.ControlProtocol;
-import org.peerit.protocol.manifest.Manifest;
-import org.peerit.protocol.manifest.ManifestCodec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -60,12 +59,17 @@ final class RegisterCommand implements Callable<Integer> {
                     if (terminal) {
                         System.err.println();
                     }
-                    ManifestCodec codec = new ManifestCodec();
-                    Manifest manifest = codec.fromTree(event.path("manifest"));
-                    writeAtomically(target, codec.toBytes(manifest));
-                    System.err.println("daemon " + index + " is seeding " + absolute.getFileName() + " ("
-                            + Units.bytes(manifest.size()) + ", swarm " + manifest.swarmId().shortHex()
-                            + "); give this manifest to downloaders:");
+                    // The daemon sends the manifest file's text, made from the file it will seed.
+                    String manifest = event.path("manifest").asText("");
+                    if (!manifest.startsWith("{")) {
+                        throw new IOException("daemon " + index + " answered without a manifest; is it older than this "
+                                + "CLI? restart it with: peerit stop " + index + ", then peerit daemon " + index + " ...");
+                    }
+                    writeAtomically(target, manifest.getBytes(StandardCharsets.UTF_8));
+                    String swarm = event.path("swarm").asText();
+                    System.err.println("daemon " + index + " is seeding " + event.path("name").asText() + " ("
+                            + Units.bytes(event.path("size").asLong()) + ", swarm "
+                            + swarm.substring(0, Math.min(8, swarm.length())) + "); give this manifest to downloaders:");
                     System.out.println(target);
                     return 0;
                 }

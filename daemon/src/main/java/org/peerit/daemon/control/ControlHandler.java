@@ -94,8 +94,12 @@ public final class ControlHandler {
             events.error(ErrorMessages.describe(e.getCause()));
             return;
         }
+        // The manifest goes as the text of its file: the CLI writes it as it is, with nothing to parse or bind.
+        Manifest manifest = share.manifest();
         ObjectNode done = event(ControlProtocol.EVENT_DONE);
-        done.set("manifest", codec.toTree(share.manifest()));
+        done.put("manifest", new String(codec.toBytes(manifest), StandardCharsets.UTF_8));
+        done.put("name", manifest.name());
+        done.put("size", manifest.size());
         done.put("swarm", share.id().hex());
         done.put("path", share.finalPath().toString());
         events.send(done);

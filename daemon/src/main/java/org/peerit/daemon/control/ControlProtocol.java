@@ -5,7 +5,7 @@ package org.peerit.daemon.control;
  * {@code op}; the daemon answers with event objects, each with an {@code event} field, the last one {@code done}
  * or {@code error} (or a single {@code status}).
  * <pre>
- * {"op":"register","path":"/abs/file"}              → hashing*, done{manifest, swarm, path}
+ * {"op":"register","path":"/abs/file"}              → hashing*, done{manifest (the .p2p file's text), name, size, swarm, path}
  * {"op":"download","manifest":"/abs/x.p2p","dir":"/abs/dir"} → progress*, done{path}
  * {"op":"status"}                                   → status{daemon, shares}
  * {"op":"stop"}                                     → done, then the daemon exits

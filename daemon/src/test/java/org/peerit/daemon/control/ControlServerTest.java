@@ -12,6 +12,8 @@ import org.peerit.daemon.Daemon;
 import org.peerit.daemon.DaemonConfig;
 import org.peerit.daemon.DaemonPaths;
 import org.peerit.daemon.swarm.EngineConfig;
+import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.TrackerAddress;
 
 import java.io.IOException;
@@ -102,8 +104,11 @@ class ControlServerTest {
         List<JsonNode> events = exchange("{\"op\":\"register\",\"path\":\"" + file + "\"}");
         JsonNode done = events.get(events.size() - 1);
         assertEquals("done", done.path("event").asText());
-        assertEquals("hello.txt", done.path("manifest").path("name").asText());
-        assertEquals(List.of("127.0.0.1:9"), List.of(done.path("manifest").path("trackers").get(0).asText()));
+        Manifest manifest = new ManifestCodec().parse(done.path("manifest").asText());
+        assertEquals("hello.txt", manifest.name());
+        assertEquals(List.of("127.0.0.1:9"), manifest.trackers());
+        assertEquals(Files.size(file), done.path("size").asLong());
+        assertEquals(manifest.swarmId().hex(), done.path("swarm").asText());
         assertTrue(events.stream().anyMatch(e -> e.path("event").asText().equals("hashing")));
         JsonNode status = exchange("{\"op\":\"status\"}").get(0);
         assertEquals("SEEDING", status.path("shares").get(0).path("state").asText());
