@@ -1,9 +1,12 @@
 package org.peerit.daemon.swarm;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Decides which interested peers we upload to: a few regular slots for the peers that give us the most (or, once we
@@ -13,39 +16,49 @@ import java.util.SplittableRandom;
 final class Choker {
     private static final int OPTIMISTIC_EVERY_RECHOKES = 3;
 
-    private final Share share;
+    private final Supplier<? extends Collection<? extends UploadCandidate>> peers;
+    private final BooleanSupplier downloading;
     private final int regularSlots;
-    private final SplittableRandom random = new SplittableRandom();
-    private PeerSession optimistic;
+    private final SplittableRandom random;
+    private UploadCandidate optimistic;
     private int rechokes;
 
-    Choker(Share share, int regularSlots) {
-        this.share = share;
+    /**
+     * @param peers       the share's connected peers
+     * @param downloading whether the share still downloads (peers are ranked by what they give us) or seeds (by
+     *                    what they take)
+     */
+    Choker(Supplier<? extends Collection<? extends UploadCandidate>> peers, BooleanSupplier downloading,
+           int regularSlots, SplittableRandom random) {
+        this.peers = peers;
+        this.downloading = downloading;
         this.regularSlots = regularSlots;
+        this.random = random;
     }
 
-    void interestChanged(PeerSession session) {
-        if (session.peerInterested && session.amChoking && unchokedCount() < regularSlots + 1) {
-            session.unchoke();
-        } else if (!session.peerInterested && !session.amChoking) {
-            session.choke();
+    void interestChanged(UploadCandidate peer) {
+        if (peer.wantsUpload() && peer.choked() && unchokedCount() < regularSlots + 1) {
+            peer.unchoke();
+        } else if (!peer.wantsUpload() && !peer.choked()) {
+            peer.choke();
             promoteOne();
         }
     }
 
-    void sessionGone(PeerSession session) {
-        if (optimistic == session) {
+    /** {@code peer} has disconnected (and is no longer among the peers). */
+    void peerGone(UploadCandidate peer) {
+        if (optimistic == peer) {
             optimistic = null;
         }
-        if (!session.amChoking) {
+        if (!peer.choked()) {
             promoteOne();
         }
     }
 
     private void promoteOne() {
-        for (PeerSession s : share.sessions()) {
-            if (s.peerInterested && s.amChoking && unchokedCount() < regularSlots + 1) {
-                s.unchoke();
+        for (UploadCandidate p : peers.get()) {
+            if (p.wantsUpload() && p.choked() && unchokedCount() < regularSlots + 1) {
+                p.unchoke();
                 return;
             }
         }
@@ -53,8 +66,8 @@ final class Choker {
 
     private int unchokedCount() {
         int n = 0;
-        for (PeerSession s : share.sessions()) {
-            if (!s.amChoking) {
+        for (UploadCandidate p : peers.get()) {
+            if (!p.choked()) {
                 n++;
             }
         }
@@ -63,28 +76,28 @@ final class Choker {
 
     /** The periodic re-ranking. */
     void rechoke() {
-        List<PeerSession> interested = new ArrayList<>();
-        for (PeerSession s : share.sessions()) {
-            if (s.peerInterested) {
-                interested.add(s);
+        List<UploadCandidate> interested = new ArrayList<>();
+        for (UploadCandidate p : peers.get()) {
+            if (p.wantsUpload()) {
+                interested.add(p);
             } else {
-                s.choke();
+                p.choke();
             }
         }
-        boolean seeding = !share.isDownloading();
-        interested.sort(Comparator.comparingLong((PeerSession s) ->
-                seeding ? s.up.bytesPerSecond() : s.down.bytesPerSecond()).reversed());
-        if (rechokes++ % OPTIMISTIC_EVERY_RECHOKES == 0 || optimistic == null || !optimistic.peerInterested) {
-            List<PeerSession> candidates = interested.size() > regularSlots
+        boolean seeding = !downloading.getAsBoolean();
+        interested.sort(Comparator.comparingLong((UploadCandidate p) -> seeding ? p.rateToIt() : p.rateFromIt())
+                .reversed());
+        if (rechokes++ % OPTIMISTIC_EVERY_RECHOKES == 0 || optimistic == null || !optimistic.wantsUpload()) {
+            List<UploadCandidate> candidates = interested.size() > regularSlots
                     ? interested.subList(regularSlots, interested.size()) : List.of();
             optimistic = candidates.isEmpty() ? null : candidates.get(random.nextInt(candidates.size()));
         }
         for (int i = 0; i < interested.size(); i++) {
-            PeerSession s = interested.get(i);
-            if (i < regularSlots || s == optimistic) {
-                s.unchoke();
+            UploadCandidate p = interested.get(i);
+            if (i < regularSlots || p == optimistic) {
+                p.unchoke();
             } else {
-                s.choke();
+                p.choke();
             }
         }
     }

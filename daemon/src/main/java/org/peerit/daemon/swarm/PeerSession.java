@@ -34,7 +34,7 @@ import java.util.Map;
  * One connection to one peer for one swarm: the protocol state machine on top of the frame codecs. Runs on the
  * engine thread (all peer channels share the engine's event loop), so it touches its {@link Share} directly.
  */
-final class PeerSession extends ChannelInboundHandlerAdapter {
+final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCandidate {
     private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
     static final int PROTOCOL_VERSION = 1;
     /** Requests a peer may queue at us; more is abuse and closes the connection. */
@@ -404,7 +404,28 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void choke() {
+    @Override
+    public boolean wantsUpload() {
+        return peerInterested;
+    }
+
+    @Override
+    public boolean choked() {
+        return amChoking;
+    }
+
+    @Override
+    public long rateFromIt() {
+        return down.bytesPerSecond();
+    }
+
+    @Override
+    public long rateToIt() {
+        return up.bytesPerSecond();
+    }
+
+    @Override
+    public void choke() {
         if (!amChoking) {
             amChoking = true;
             uploads.clear();
@@ -412,7 +433,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void unchoke() {
+    @Override
+    public void unchoke() {
         if (amChoking) {
             amChoking = false;
             channel.writeAndFlush(new PeerMessage.Unchoke());

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -90,7 +91,8 @@ public final class Share {
         this.finalPath = finalPath;
         this.file = file;
         this.picker = new PiecePicker(manifest, have);
-        this.choker = new Choker(this, engine.config().uploadSlots());
+        this.choker = new Choker(this::sessions, this::isDownloading, engine.config().uploadSlots(),
+                new SplittableRandom());
         this.state = state;
         if (state == ShareStatus.State.SEEDING) {
             completion.complete(finalPath);
@@ -368,7 +370,7 @@ public final class Share {
     private void forget(PeerSession session) {
         sessions.remove(session.peerId());
         picker.peerGone(session.peerHas());
-        choker.sessionGone(session);
+        choker.peerGone(session);
         if (superSeeder != null) {
             for (PeerSession s : sessions.values()) {
                 s.offerMore(); // chunks the departed peer held or was offered may be needed by others now
