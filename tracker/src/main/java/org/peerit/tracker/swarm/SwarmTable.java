@@ -1,7 +1,6 @@
 package org.peerit.tracker.swarm;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.SwarmId;
@@ -39,23 +38,27 @@ public final class SwarmTable {
 
     /** The outcome of an announce: either peers for the announcer, or the limit it ran into. */
     public sealed interface Result {
-        /** {@code peers}: each listed peer's bytes, as {@code TrackerCodec.encodePeer} wrote them. */
-        record Peers(List<byte[]> peers, int seeders, int leechers) implements Result {
+        /** {@code count} peers were appended to the reply, each as {@code TrackerCodec.encodePeer} writes it. */
+        record Peers(int count, int seeders, int leechers) implements Result {
         }
 
         record Refused(String reason) implements Result {
         }
     }
 
+    /**
+     * Records an announce and, unless it is refused, appends up to {@code numWant} other peers of the swarm to
+     * {@code reply} (the announce reply's peer list; see {@link #sample}).
+     */
     public synchronized Result announce(SwarmId swarmId, PeerId peerId, InetSocketAddress source, AnnounceEvent event,
                                         boolean seed, int tcpPort, int quicPort, List<InetSocketAddress> candidates, int numWant,
-                                        long nowMillis) {
+                                        long nowMillis, ByteBuf reply) {
         Swarm swarm = swarms.get(swarmId);
         if (event == AnnounceEvent.STOPPED) {
             if (swarm != null) {
                 remove(swarmId, swarm, peerId);
             }
-            return new Result.Peers(List.of(), 0, 0);
+            return new Result.Peers(0, 0, 0);
         }
         if (swarm == null) {
             if (swarms.size() >= maxSwarms) {
@@ -72,7 +75,7 @@ public final class SwarmTable {
         TrackerCodec.encodePeer(peerId, seed, new InetSocketAddress(address, tcpPort), quicMappedPort, quicPort,
                 candidates, scratch);
         PeerEntry self;
-        if (existing != null && existing.sameAs(address, scratch)) {
+        if (existing != null && existing.address().equals(address) && swarm.sameWire(existing, scratch)) {
             existing.seen(nowMillis); // the common re-announce: nothing changed
             self = existing;
         } else {
@@ -93,28 +96,30 @@ public final class SwarmTable {
                 }
                 entriesPerAddress.merge(address, 1, Integer::sum);
             }
-            self = new PeerEntry(peerId, address, seed, tcpPort, quicMappedPort, ByteBufUtil.getBytes(scratch), nowMillis);
-            swarm.put(self);
+            self = new PeerEntry(peerId, address, seed, tcpPort, quicMappedPort, nowMillis);
+            swarm.put(self, scratch);
         }
-        return new Result.Peers(sample(swarm, self, numWant), swarm.seeders(), swarm.size() - swarm.seeders());
+        return new Result.Peers(sample(swarm, self, numWant, reply), swarm.seeders(), swarm.size() - swarm.seeders());
     }
 
     /**
-     * Up to {@code numWant} other peers, a run from a random starting point (enough mixing, since the list order
-     * changes with every departure), never the announcer, and for a seed no other seeds, which have nothing for it.
+     * Appends up to {@code numWant} other peers to {@code out} and returns how many: a run from a random starting
+     * point (enough mixing, since the list order changes with every departure), never the announcer, and for a seed
+     * no other seeds, which have nothing for it.
      */
-    private List<byte[]> sample(Swarm swarm, PeerEntry self, int numWant) {
+    private int sample(Swarm swarm, PeerEntry self, int numWant, ByteBuf out) {
         int size = swarm.size();
-        List<byte[]> out = new ArrayList<>(Math.min(numWant, size));
         int start = size == 0 ? 0 : random.nextInt(size);
         boolean seed = self.seed();
-        for (int k = 0; k < size && out.size() < numWant; k++) {
+        int listed = 0;
+        for (int k = 0; k < size && listed < numWant; k++) {
             int i = (start + k) % size;
             if (i != self.slot && !(seed && swarm.isSeed(i))) {
-                out.add(swarm.wireAt(i));
+                swarm.copyWire(i, out);
+                listed++;
             }
         }
-        return out;
+        return listed;
     }
 
     /** The entry of {@code peerId} in {@code swarmId}, or null. */

@@ -66,17 +66,20 @@ public final class TrackerUdpHandler
             stats.announces.increment();
             int numWant = announce.numWant() == 0 ? config.defaultNumWant()
                     : Math.min(announce.numWant(), TrackerLimits.MAX_PEERS_PER_REPLY);
+            // The table appends the listed peers after room left for the header, which needs their count.
+            ByteBuf reply = ctx.alloc().ioBuffer(TrackerCodec.PEERS_HEADER + numWant * 64);
+            reply.writerIndex(TrackerCodec.PEERS_HEADER);
             SwarmTable.Result result = table.announce(announce.swarmId(), announce.peerId(), sender, announce.event(),
-                    announce.seed(), announce.tcpPort(), announce.quicPort(), announce.candidates(), numWant, now);
+                    announce.seed(), announce.tcpPort(), announce.quicPort(), announce.candidates(), numWant, now, reply);
             if (result instanceof SwarmTable.Result.Peers peers) {
-                ByteBuf reply = ctx.alloc().ioBuffer(TrackerCodec.PEERS_HEADER + peers.peers().size() * 96);
+                int end = reply.writerIndex();
+                reply.writerIndex(0);
                 TrackerCodec.encodePeersHeader(announce.txId(), jitteredInterval(), peers.seeders(), peers.leechers(),
-                        peers.peers().size(), reply);
-                for (byte[] peer : peers.peers()) {
-                    reply.writeBytes(peer);
-                }
+                        peers.count(), reply);
+                reply.writerIndex(end);
                 ctx.write(new DatagramPacket(reply, sender));
             } else if (result instanceof SwarmTable.Result.Refused refused) {
+                reply.release();
                 stats.refused.increment();
                 reply(ctx, sender, new TrackerMessage.ErrorResponse(announce.txId(), ErrorCode.LIMIT, refused.reason()));
             }
