@@ -96,6 +96,7 @@ public final class SwarmEngine implements AutoCloseable {
                 daemonThreads("peerit-hash"));
         this.blocking = Executors.newCachedThreadPool(daemonThreads("peerit-io"));
         this.saving = Executors.newSingleThreadExecutor(daemonThreads("peerit-save"));
+        hashing.execute(new HashWarmUp());
         long now = System.nanoTime();
         this.uploadLimit = new TokenBucket(config.maxUploadRate(), now);
         this.downloadLimit = new TokenBucket(config.maxDownloadRate(), now);
