@@ -31,7 +31,7 @@ final class ControlWarmUp {
         try {
             AFUNIXSocket.isSupported();
             new ObjectMapper().createObjectNode();
-        } catch (Throwable ignored) {
+        } catch (RuntimeException | LinkageError ignored) {
             // the main thread meets the same problem when it needs these, and reports it there
         }
     }

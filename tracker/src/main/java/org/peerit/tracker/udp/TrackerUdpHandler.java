@@ -69,8 +69,14 @@ public final class TrackerUdpHandler
             // The table appends the listed peers after room left for the header, which needs their count.
             ByteBuf reply = ctx.alloc().ioBuffer(TrackerCodec.PEERS_HEADER + numWant * 64);
             reply.writerIndex(TrackerCodec.PEERS_HEADER);
-            SwarmTable.Result result = table.announce(announce.swarmId(), announce.peerId(), sender, announce.event(),
-                    announce.seed(), announce.tcpPort(), announce.quicPort(), announce.candidates(), numWant, now, reply);
+            SwarmTable.Result result;
+            try {
+                result = table.announce(announce.swarmId(), announce.peerId(), sender, announce.event(), announce.seed(),
+                        announce.tcpPort(), announce.quicPort(), announce.candidates(), numWant, now, reply);
+            } catch (RuntimeException e) {
+                reply.release();
+                throw e;
+            }
             if (result instanceof SwarmTable.Result.Peers peers) {
                 int end = reply.writerIndex();
                 reply.writerIndex(0);
