@@ -274,9 +274,9 @@ public final class Share {
         if (ok) {
             picker.verified(chunk);
             for (PeerSession s : sessions.values()) {
-                if (!s.peerHas().get(chunk)) {
-                    s.sendHave(chunk);
-                }
+                // To every peer, those that have the chunk too: a super-seeding seed learns from it that its offer
+                // arrived, and every peer sees when this one is complete (then two seeds part).
+                s.sendHave(chunk);
                 if (s.amInterested && !picker.wantsFrom(s.peerHas())) {
                     s.setInterested(false);
                 }

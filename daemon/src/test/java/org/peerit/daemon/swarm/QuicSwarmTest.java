@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,20 +39,25 @@ class QuicSwarmTest {
 
     @Test
     void leechersDownloadOverQuicAndSayWhichPathTheyUse() throws Exception {
-        Daemon seeder = swarm.startQuicOnly(1);
+        // The seeder's upload is capped so that the download lasts long enough to look at its connections.
+        Daemon seeder = swarm.startQuicOnly(1, 2 * MIB);
         Path original = TestSwarm.randomFile(swarm.dir("seed"), "clip.bin", 3 * MIB + 777, 11);
         Manifest manifest = seeder.engine().register(original, (done, total) -> { }).get(30, TimeUnit.SECONDS).manifest();
         Daemon a = swarm.startQuicOnly(2);
         Daemon b = swarm.startQuicOnly(3);
         CompletableFuture<Path> doneA = a.engine().download(manifest, swarm.dir("a")).get(5, TimeUnit.SECONDS).completion();
         CompletableFuture<Path> doneB = b.engine().download(manifest, swarm.dir("b")).get(5, TimeUnit.SECONDS).completion();
-        assertEquals(-1L, Files.mismatch(original, doneA.get(60, TimeUnit.SECONDS)));
-        assertEquals(-1L, Files.mismatch(original, doneB.get(60, TimeUnit.SECONDS)));
-        ShareStatus seederView = TestSwarm.status(seeder, manifest.swarmId());
-        assertFalse(seederView.peers().isEmpty(), "the seeder still talks to a leecher");
-        for (ShareStatus.PeerStatus p : seederView.peers()) {
+        TestSwarm.await("the seeder talks to a leecher", java.time.Duration.ofSeconds(10),
+                () -> !TestSwarm.status(seeder, manifest.swarmId()).peers().isEmpty());
+        for (ShareStatus.PeerStatus p : TestSwarm.status(seeder, manifest.swarmId()).peers()) {
             assertTrue(p.path().startsWith("quic-"), "a QUIC path, not " + p.path());
         }
+        assertEquals(-1L, Files.mismatch(original, doneA.get(60, TimeUnit.SECONDS)));
+        assertEquals(-1L, Files.mismatch(original, doneB.get(60, TimeUnit.SECONDS)));
+        // Each leecher's HAVEs tell the seeder when it is complete; then the two seeds part.
+        TestSwarm.await("the seeder parts with the completed leechers", java.time.Duration.ofSeconds(10),
+                () -> TestSwarm.status(seeder, manifest.swarmId()).peers().isEmpty());
+        ShareStatus seederView = TestSwarm.status(seeder, manifest.swarmId());
         assertTrue(seederView.uploaded() >= manifest.size(), "the seeder served the file: " + seederView.uploaded());
         // STUN against the tracker tells each socket how it is seen from outside: here, itself on loopback.
         TestSwarm.await("both QUIC sockets learn their mapping", java.time.Duration.ofSeconds(10),

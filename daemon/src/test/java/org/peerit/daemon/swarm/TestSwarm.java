@@ -53,7 +53,13 @@ final class TestSwarm implements AutoCloseable {
 
     /** A daemon that dials peers over QUIC only. */
     Daemon startQuicOnly(int index) throws Exception {
-        return start(index, EngineConfig.defaults(new TrackerAddress("127.0.0.1", tracker.port())).withoutTcpDialling());
+        return startQuicOnly(index, 0);
+    }
+
+    /** A daemon that dials peers over QUIC only and uploads at most {@code maxUploadRate} bytes a second (0: no limit). */
+    Daemon startQuicOnly(int index, long maxUploadRate) throws Exception {
+        return start(index, EngineConfig.defaults(new TrackerAddress("127.0.0.1", tracker.port())).withoutTcpDialling()
+                .withRates(maxUploadRate, 0));
     }
 
     Daemon start(int index, EngineConfig config) throws Exception {
