@@ -14,29 +14,35 @@ import java.net.InetAddress;
  * @param maxDownloadRate  bytes per second over all downloads, 0 for no limit
  */
 public record EngineConfig(TrackerAddress tracker, InetAddress bind, int listenPort, int quicPort, boolean tcp,
-                           long maxUploadRate, long maxDownloadRate, int uploadSlots, int maxPeersPerShare) {
+                           long maxUploadRate, long maxDownloadRate, int uploadSlots, int maxPeersPerShare,
+                           InboundLimits inboundLimits) {
 
     public static EngineConfig defaults(TrackerAddress tracker) {
-        return new EngineConfig(tracker, null, 0, 0, true, 0, 0, 4, 60);
+        return new EngineConfig(tracker, null, 0, 0, true, 0, 0, 4, 60, InboundLimits.defaults());
+    }
+
+    public EngineConfig withInboundLimits(InboundLimits limits) {
+        return new EngineConfig(tracker, bind, listenPort, quicPort, tcp, maxUploadRate, maxDownloadRate, uploadSlots,
+                maxPeersPerShare, limits);
     }
 
     public EngineConfig withListenPort(int port) {
         return new EngineConfig(tracker, bind, port, quicPort, tcp, maxUploadRate, maxDownloadRate, uploadSlots,
-                maxPeersPerShare);
+                maxPeersPerShare, inboundLimits);
     }
 
     public EngineConfig withQuicPort(int port) {
         return new EngineConfig(tracker, bind, listenPort, port, tcp, maxUploadRate, maxDownloadRate, uploadSlots,
-                maxPeersPerShare);
+                maxPeersPerShare, inboundLimits);
     }
 
     /** Dial peers over QUIC only (the TCP listener stays, for peers that dial us). */
     public EngineConfig withoutTcpDialling() {
         return new EngineConfig(tracker, bind, listenPort, quicPort, false, maxUploadRate, maxDownloadRate, uploadSlots,
-                maxPeersPerShare);
+                maxPeersPerShare, inboundLimits);
     }
 
     public EngineConfig withRates(long up, long down) {
-        return new EngineConfig(tracker, bind, listenPort, quicPort, tcp, up, down, uploadSlots, maxPeersPerShare);
+        return new EngineConfig(tracker, bind, listenPort, quicPort, tcp, up, down, uploadSlots, maxPeersPerShare, inboundLimits);
     }
 }

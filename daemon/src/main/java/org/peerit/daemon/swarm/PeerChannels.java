@@ -61,7 +61,7 @@ final class PeerChannels {
                 // Requests, HAVEs and pieces written while a read is handled go out in one write at its end.
                 new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
                 new IdleStateHandler(120, 30, 0),   // read idle: dead peer; write idle: send a keep-alive
-                new PeerFrameDecoder(!(ch instanceof QuicStreamChannel)),
+                PeerFrameDecoder.forNewConnection(!(ch instanceof QuicStreamChannel)),
                 new PeerMessageDecoder(),
                 encoder,
                 session);
@@ -72,6 +72,18 @@ final class PeerChannels {
         stream.config().setWriteBufferWaterMark(WATER_MARK);
         stream.closeFuture().addListener(f -> stream.parent().close());
         install(stream, session);
+    }
+
+    /** A connection a stranger opened: admitted by the gate, or closed before anything is read from it. */
+    void installInbound(Channel ch, InetSocketAddress remote, boolean relayed, PeerSession session) {
+        if (!engine.gate().admit(ch, remote, relayed)) {
+            return;
+        }
+        if (ch instanceof QuicStreamChannel stream) {
+            installOnQuic(stream, session);
+        } else {
+            install(ch, session);
+        }
     }
 
     /**

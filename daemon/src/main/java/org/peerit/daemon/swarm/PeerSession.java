@@ -41,6 +41,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
     private static final int MAX_QUEUED_REQUESTS = 4096;
     private static final int MIN_DEPTH = 8;
     private static final int MAX_DEPTH = 256;
+    /** A connection that has not completed its handshake by then is closed: strangers cannot hold one for free. */
+    static final long HANDSHAKE_TIMEOUT_SECONDS = 5;
 
     private final SwarmEngine engine;
     private final boolean outbound;
@@ -159,6 +161,11 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
         if (outbound) {
             sendHandshake();
         }
+        ctx.executor().schedule(() -> {
+            if (peerId == null) {
+                close("no handshake within " + HANDSHAKE_TIMEOUT_SECONDS + " s");
+            }
+        }, HANDSHAKE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
         ctx.fireChannelActive();
     }
 
@@ -204,6 +211,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
             if (share == null) {
                 throw new ProtocolViolation("peer asked for swarm " + h.swarmId().shortHex() + ", which we do not serve");
             }
+        }
+        if (!engine.gate().establish(channel)) {
+            throw new ProtocolViolation("too many peers connected");
         }
         if (!share.accept(this, h.peerId())) {
             throw new ProtocolViolation("not accepted");
@@ -537,7 +547,11 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof DecoderException) {
+        Throwable oom = outOfMemory(cause);
+        if (oom != null) {
+            ctx.close();
+            engine.memoryShortage(oom);
+        } else if (cause instanceof DecoderException) {
             close("sent a malformed frame: " + cause.getMessage());
         } else if (cause instanceof IOException) {
             log.debug("connection to {} failed: {}", ctx.channel().remoteAddress(), cause.getMessage());
@@ -546,6 +560,16 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
             log.warn("peer session error with {}", ctx.channel().remoteAddress(), cause);
             ctx.close();
         }
+    }
+
+    /** The out-of-memory error behind {@code cause}, if that is what it is (a decoder wraps what it hit). */
+    private static Throwable outOfMemory(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return t;
+            }
+        }
+        return null;
     }
 
     void close(String reason) {

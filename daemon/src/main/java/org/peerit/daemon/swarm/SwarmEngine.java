@@ -82,6 +82,8 @@ public final class SwarmEngine implements AutoCloseable {
     private final ScheduledFuture<?> ticker;
     private final List<InetSocketAddress> localCandidates;
     private final PeerChannels channels;
+    private final InboundGate gate;
+    private long lastMemoryWarningNanos;
     private long lastTickNanos = System.nanoTime();
     private int ticks;
 
@@ -101,13 +103,15 @@ public final class SwarmEngine implements AutoCloseable {
         this.uploadLimit = new TokenBucket(config.maxUploadRate(), now);
         this.downloadLimit = new TokenBucket(config.maxDownloadRate(), now);
         this.channels = new PeerChannels(this, loop, transport);
+        this.gate = new InboundGate(config.inboundLimits());
         try {
             this.server = new ServerBootstrap().group(loop).channel(transport.serverChannel())
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, PeerChannels.WATER_MARK)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            channels.install(ch, new PeerSession(SwarmEngine.this, null, false, "tcp", null));
+                            channels.installInbound(ch, (InetSocketAddress) ch.remoteAddress(), false,
+                                    new PeerSession(SwarmEngine.this, null, false, "tcp", null));
                         }
                     })
                     .bind(config.bind() == null ? new InetSocketAddress(config.listenPort())
@@ -187,6 +191,32 @@ public final class SwarmEngine implements AutoCloseable {
 
     PeerChannels channels() {
         return channels;
+    }
+
+    InboundGate gate() {
+        return gate;
+    }
+
+    /**
+     * Memory ran out (an allocation failed on the engine thread): not one peer's fault, so not handled as one peer's
+     * error. Every connection that has not completed a handshake is closed and no new one is accepted for a moment,
+     * which gives back the memory strangers hold without touching a real transfer. Engine thread.
+     */
+    void memoryShortage(Throwable cause) {
+        int shed = gate.shedPending();
+        server.config().setAutoRead(false);
+        loop.schedule(() -> server.config().setAutoRead(true), 2, TimeUnit.SECONDS);
+        long now = System.nanoTime();
+        if (now - lastMemoryWarningNanos > 10_000_000_000L) {
+            lastMemoryWarningNanos = now;
+            log.error("out of memory ({}): closed {} connections without a handshake and paused accepting peers for"
+                    + " 2 s; if this repeats, give the daemon more memory (PEERIT_DAEMON_JAVA_OPTS)", cause.getMessage(), shed);
+        }
+    }
+
+    /** Inbound connections held now: waiting for a handshake, and established. */
+    public int[] inboundConnections() {
+        return new int[]{gate.pendingCount(), gate.establishedCount()};
     }
 
     TokenBucket uploadLimit() {
@@ -559,7 +589,9 @@ public final class SwarmEngine implements AutoCloseable {
     private final class NatEvents implements NatTraversal.Events {
         @Override
         public void inboundStream(QuicStreamChannel stream, PeerId certified, String path) {
-            channels.installOnQuic(stream, new PeerSession(SwarmEngine.this, null, false, path, certified));
+            // Relayed peers all arrive from the tracker's address, each pair on its own port: count them by port.
+            InetSocketAddress remote = (InetSocketAddress) stream.parent().remoteSocketAddress();
+            channels.installInbound(stream, remote, path.equals("quic-relay"), new PeerSession(SwarmEngine.this, null, false, path, certified));
         }
 
         @Override

@@ -11,6 +11,9 @@ public final class WireLimits {
     /** The largest frame body: a PIECE with a full block, or a bitfield for the most chunks a manifest may have. */
     public static final int MAX_FRAME = Math.max(1 + 8 + MAX_BLOCK, 1 + ManifestRules.MAX_CHUNKS / 8);
 
+    /** The first frame of a connection must be a handshake: its type byte and body. */
+    public static final int MAX_HANDSHAKE_FRAME = 1 + MessageType.HANDSHAKE_BODY;
+
     private WireLimits() {
     }
 }

@@ -204,4 +204,34 @@ class PeerCodecTest {
         assertEquals(new PeerMessage.Have(9), in.readInbound());
         assertFalse(in.finish());
     }
+
+    @Test
+    void onANewConnectionAFirstFrameLongerThanAHandshakeIsRefusedFromItsLengthAlone() {
+        // The attack of issue 10: a block-sized length before any handshake. Four bytes suffice to refuse it.
+        EmbeddedChannel in = new EmbeddedChannel(PeerFrameDecoder.forNewConnection(true), new PeerMessageDecoder());
+        ByteBuf length = Unpooled.buffer().writeInt(131081);
+        DecoderException e = assertThrows(DecoderException.class, () -> in.writeInbound(length));
+        assertInstanceOf(TooLongFrameException.class, e);
+        assertEquals(0, length.refCnt(), "nothing of it is kept");
+        in.finishAndReleaseAll();
+    }
+
+    @Test
+    void onANewConnectionAHandshakeOfTheLargestSizePassesAndThenBlocksDo() {
+        EmbeddedChannel in = new EmbeddedChannel(PeerFrameDecoder.forNewConnection(false), new PeerMessageDecoder());
+        EmbeddedChannel out = encoder();
+        SecureRandom random = new SecureRandom();
+        PeerMessage.Handshake hello = new PeerMessage.Handshake(1, SwarmId.wrap(new byte[32]), PeerId.random(random), 65535);
+        byte[] block = new byte[WireLimits.MAX_BLOCK];
+        out.writeOutbound(hello, new PeerMessage.Piece(3, 0, Unpooled.wrappedBuffer(block)));
+        for (Object o; (o = out.readOutbound()) != null; ) {
+            in.writeInbound(o);
+        }
+        assertEquals(1 + 6 + 2 + 32 + 32 + 2, WireLimits.MAX_HANDSHAKE_FRAME, "type, magic, version, ids, port");
+        assertEquals(hello, in.readInbound());
+        PeerMessage.Piece piece = in.readInbound();
+        assertEquals(WireLimits.MAX_BLOCK, piece.data().readableBytes());
+        piece.data().release();
+        assertFalse(in.finish());
+    }
 }
