@@ -11,7 +11,12 @@ import org.peerit.protocol.manifest.Manifest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -44,12 +49,48 @@ public final class ChunkFile extends AbstractReferenceCounted implements AutoClo
         return new ChunkFile(manifest, FileChannel.open(path, StandardOpenOption.READ), false);
     }
 
-    /** A download in progress: created if missing, and sized to the final length at once. */
-    public static ChunkFile openPartial(Manifest manifest, Path path) throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+    /**
+     * A new download: the {@code .part} is created here, exclusively (an existing file or link of that name, ours or
+     * not, is never opened, followed or truncated), and sized to the final length at once (sparse).
+     */
+    public static ChunkFile createPartial(Manifest manifest, Path path) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (FileAlreadyExistsException e) {
+            throw new FileAlreadyExistsException(path + " already exists and is not a download peerit knows of;"
+                    + " move it away or choose another --dir");
+        }
+        return sized(manifest, ch, path);
+    }
+
+    /**
+     * A download this daemon started (its resume state says so): the existing {@code .part} is opened without
+     * following a link, and only if it is a regular file.
+     */
+    public static ChunkFile resumePartial(Manifest manifest, Path path) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (FileSystemException e) {
+            if (Files.isSymbolicLink(path)) {
+                throw new IOException(path + " has been replaced by a symbolic link; peerit will not write through it."
+                        + " Remove the link to download again");
+            }
+            throw e;
+        }
+        if (!Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+            ch.close();
+            throw new IOException(path + " is not a regular file; move it away to download again");
+        }
+        return sized(manifest, ch, path);
+    }
+
+    private static ChunkFile sized(Manifest manifest, FileChannel ch, Path path) throws IOException {
         try {
             if (ch.size() > manifest.size()) {
-                ch.truncate(manifest.size());
+                ch.truncate(manifest.size()); // ours (created or resumed by record), grown by a crash or a hand
             }
             if (ch.size() < manifest.size()) {
                 // Extending by one byte at the end makes a sparse file of the full length.

@@ -33,11 +33,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.BitSet;
@@ -298,20 +298,29 @@ public final class SwarmEngine implements AutoCloseable {
     }
 
     /**
-     * Starts downloading {@code manifest} into {@code dir}, or returns the share already downloading or seeding it.
-     * Fails if the destination exists and is not ours.
+     * Starts downloading {@code manifest} into {@code dir}, or returns the share already downloading or seeding it
+     * there. Fails, before anything is written, if the share lives elsewhere, if the destination or a {@code .part}
+     * that is not ours is in the way, or if the disk cannot hold the file.
      */
     public CompletableFuture<Share> download(Manifest manifest, Path dir) {
         return call(() -> {
+            Path target = dir.resolve(manifest.name());
             Share existing = shares.get(manifest.swarmId());
             BitSet have = new BitSet();
+            boolean partIsOurs = false;
             if (existing != null) {
+                boolean here = existing.finalPath().equals(target);
                 if (existing.state() != ShareStatus.State.ERROR) {
-                    return existing;
+                    if (here) {
+                        return existing;
+                    }
+                    throw new IOException("this daemon already " + (existing.isComplete() ? "shares " : "downloads ")
+                            + existing.finalPath() + "; to have it in " + dir + " instead, remove it first (peerit remove)");
                 }
-                // A retry after an error (say, a full disk): into the same place, go on from what was verified.
-                if (existing.finalPath().equals(dir.resolve(manifest.name()))) {
+                if (here) {
+                    // A retry after an error (say, a full disk): into the same place, go on from what was verified.
                     have = (BitSet) existing.have().clone();
+                    partIsOurs = true;
                 }
                 forget(existing);
             }
@@ -321,17 +330,32 @@ public final class SwarmEngine implements AutoCloseable {
             if (!Files.isWritable(dir)) {
                 throw new IOException(dir + " is not writable by the daemon");
             }
-            Path target = dir.resolve(manifest.name());
-            if (Files.exists(target)) {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException(target + " already exists; move it away or choose another --dir");
             }
-            boolean partExisted = Files.exists(partOf(target));
-            Share share = openPartial(manifest, target, have);
+            Path part = partOf(target);
+            boolean partExists = Files.exists(part, LinkOption.NOFOLLOW_LINKS);
+            if (partExists && !partIsOurs) {
+                throw new IOException(part + " already exists and is not a download peerit knows of; move it away or"
+                        + " choose another --dir");
+            }
+            DiskSpace.require(dir, manifest.name(), manifest.size() - verifiedBytes(manifest, have));
+            ChunkFile chunks = partExists ? ChunkFile.resumePartial(manifest, part) : ChunkFile.createPartial(manifest, part);
+            Share share = new Share(this, manifest, target, chunks, have, ShareStatus.State.CHECKING);
+            shares.put(share.id(), share);
             log.info("{}: downloading {} bytes into {}, swarm {}", share.name(), manifest.size(), dir, share.id().shortHex());
             save(share);
-            recheckThenStart(share, partExisted);
+            recheckThenStart(share, partExists);
             return share;
         });
+    }
+
+    private static long verifiedBytes(Manifest m, BitSet have) {
+        long total = 0;
+        for (int c = have.nextSetBit(0); c >= 0 && c < m.chunkCount(); c = have.nextSetBit(c + 1)) {
+            total += m.chunkLength(c);
+        }
+        return total;
     }
 
     private void forget(Share share) {
@@ -349,13 +373,6 @@ public final class SwarmEngine implements AutoCloseable {
 
     static Path partOf(Path target) {
         return target.resolveSibling(target.getFileName() + ".part");
-    }
-
-    private Share openPartial(Manifest m, Path target, BitSet have) throws IOException {
-        ChunkFile chunks = ChunkFile.openPartial(m, partOf(target));
-        Share share = new Share(this, m, target, chunks, have, ShareStatus.State.CHECKING);
-        shares.put(share.id(), share);
-        return share;
     }
 
     /**
@@ -441,15 +458,10 @@ public final class SwarmEngine implements AutoCloseable {
                     return;
                 }
                 Path target = share.finalPath();
-                if (Files.exists(target)) {
+                if (!FinalRename.moveIntoPlace(share.partPath(), target)) {
                     loop.execute(() -> share.fail(target + " appeared while downloading; the verified data stays in "
                             + share.partPath()));
                     return;
-                }
-                try {
-                    Files.move(share.partPath(), target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(share.partPath(), target);
                 }
                 ChunkFile complete = ChunkFile.openComplete(share.manifest(), target);
                 ChunkFile old = share.file();
@@ -553,11 +565,24 @@ public final class SwarmEngine implements AutoCloseable {
             return;
         }
         BitSet have = Bitfields.fromBytes(Base64.getDecoder().decode(r.have()), m.chunkCount());
-        boolean partExisted = Files.exists(partOf(path));
-        if (!partExisted || have == null || Files.size(partOf(path)) != m.size()) {
-            have = new BitSet(); // the data is gone or was changed, or the record is damaged: trust nothing saved
+        Path part = partOf(path);
+        boolean partExisted = Files.exists(part, LinkOption.NOFOLLOW_LINKS);
+        ChunkFile chunks;
+        try {
+            if (!partExisted || have == null
+                    || Files.readAttributes(part, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size() != m.size()) {
+                have = new BitSet(); // the data is gone or was changed, or the record is damaged: trust nothing saved
+            }
+            // The record says this .part is ours; it is still opened without following links.
+            chunks = partExisted ? ChunkFile.resumePartial(m, part) : ChunkFile.createPartial(m, part);
+        } catch (IOException e) {
+            Share share = new Share(this, m, path, null, new BitSet(), ShareStatus.State.ERROR);
+            shares.put(share.id(), share);
+            share.fail("cannot resume: " + e.getMessage());
+            return;
         }
-        Share share = openPartial(m, path, have);
+        Share share = new Share(this, m, path, chunks, have, ShareStatus.State.CHECKING);
+        shares.put(share.id(), share);
         recheckThenStart(share, partExisted);
     }
 

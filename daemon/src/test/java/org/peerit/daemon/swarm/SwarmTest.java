@@ -176,15 +176,21 @@ class SwarmTest {
     void aFullDiskStopsTheDownloadWithAClearErrorAndKeepsWhatIsVerified() throws Exception {
         assumeTrue(isRoot(), "needs root to mount a small tmpfs; runs in CI");
         Path small = swarm.dir("small");
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString())
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString())
                 .inheritIO().start();
-        assertEquals(0, mount.waitFor(), "mount a 1 MiB tmpfs");
+        assertEquals(0, mount.waitFor(), "mount a 4 MiB tmpfs");
         try {
             Daemon seeder = swarm.start(1, 0, 0);
             Path original = TestSwarm.randomFile(swarm.dir("seed"), "data.bin", 3 << 20, 8);
             Manifest manifest = register(seeder, original);
-            Daemon leecher = swarm.start(2, 0, 0);
+            Daemon leecher = swarm.start(2, 0, 1 << 20);
+            // The disk has room when the download starts (it is checked), then something else fills it up.
             var completion = leecher.engine().download(manifest, small).get().completion();
+            long free = Files.getFileStore(small).getUsableSpace();
+            try (var filler = java.nio.channels.FileChannel.open(small.resolve("filler"),
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+                filler.write(java.nio.ByteBuffer.allocate((int) (free - (1 << 20))));
+            }
             var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> completion.get(30, TimeUnit.SECONDS));
             assertTrue(e.getCause().getMessage().contains("No space left on device")
                     && e.getCause().getMessage().contains("free some disk space"), e.getCause().getMessage());

@@ -9,7 +9,8 @@ public final class ManifestRules {
     /** Bounds the memory a manifest can make us allocate (bitfields, hash lists). */
     public static final int MAX_CHUNKS = 1 << 18;
     public static final long MAX_SIZE = (long) MAX_CHUNKS * MAX_CHUNK_SIZE;
-    public static final int MAX_NAME_BYTES = 255;
+    /** A file system's 255-byte name limit, less the {@code .part} suffix a download carries until it is verified. */
+    public static final int MAX_NAME_BYTES = 255 - ".part".length();
     public static final int MAX_TRACKERS = 16;
     public static final int MAX_TRACKER_LENGTH = 255;
 
@@ -64,7 +65,13 @@ public final class ManifestRules {
         return (size + chunkSize - 1) / chunkSize;
     }
 
-    /** A name must be one path segment that is safe to create in any directory. */
+    /**
+     * A name must be one path segment that is safe to create in any directory and shows what it is: no separators,
+     * no control characters, no invisible formatting characters (a right-to-left override (U+202E) before {@code gpj.exe} displays
+     * it as {@code exe.jpg}; zero-width ones make two different names look alike), valid Unicode in NFC form (so one
+     * name is one sequence of bytes on every system), no leading or trailing white space, and short enough that its
+     * {@code .part} fits in a file system's 255 bytes.
+     */
     public static void validateName(String name) throws ManifestException {
         if (name == null || name.isEmpty()) {
             throw new ManifestException("name is empty");
@@ -72,21 +79,49 @@ public final class ManifestRules {
         if (name.equals(".") || name.equals("..")) {
             throw new ManifestException("name '" + name + "' is not a file name");
         }
-        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-            throw new ManifestException("name is longer than " + MAX_NAME_BYTES + " bytes");
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            String why = forbidden(cp);
+            if (why != null) {
+                throw new ManifestException("name '" + printable(name) + "' contains " + why
+                        + String.format(" (U+%04X at character %d)", cp, i));
+            }
+            i += Character.charCount(cp);
         }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '/' || c == '\\') {
-                throw new ManifestException("name '" + printable(name) + "' contains a path separator");
-            }
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                throw new ManifestException("name '" + printable(name) + "' contains a control character");
-            }
+        if (Character.isWhitespace(name.codePointAt(0)) || Character.isSpaceChar(name.codePointAt(0))
+                || Character.isWhitespace(name.codePointBefore(name.length()))
+                || Character.isSpaceChar(name.codePointBefore(name.length()))) {
+            throw new ManifestException("name '" + printable(name) + "' starts or ends with white space");
+        }
+        if (!java.text.Normalizer.isNormalized(name, java.text.Normalizer.Form.NFC)) {
+            throw new ManifestException("name '" + printable(name) + "' is not in Unicode NFC form (accents as"
+                    + " separate marks); rename it, most tools write NFC");
+        }
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_NAME_BYTES) {
+            throw new ManifestException("name is " + bytes + " bytes long in UTF-8; at most " + MAX_NAME_BYTES
+                    + " fit, with the .part suffix of a download, in a file system's 255");
         }
         if (name.endsWith(".part")) {
             throw new ManifestException("name '" + name + "' ends in .part, which peerit uses for downloads in progress");
         }
+    }
+
+    /** Why code point {@code cp} may not appear in a name, or null if it may. */
+    private static String forbidden(int cp) {
+        if (cp == '/' || cp == '\\') {
+            return "a path separator";
+        }
+        return switch (Character.getType(cp)) {
+            case Character.CONTROL -> "a control character";
+            case Character.SURROGATE -> "a lone surrogate, which is not valid Unicode";
+            case Character.FORMAT -> "an invisible formatting character (such as a bidi override), which can disguise"
+                    + " a name";
+            case Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> "a line break";
+            case Character.UNASSIGNED -> "a character Unicode does not define";
+            case Character.PRIVATE_USE -> "a private-use character";
+            default -> null;
+        };
     }
 
     private static void validateHash(String field, String hex) throws ManifestException {
@@ -113,11 +148,14 @@ public final class ManifestRules {
         }
     }
 
+    /** {@code s} safe to print on one line: anything that is not a plain visible character as {@code \\u{XXXX}}. */
     private static String printable(String s) {
         StringBuilder out = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 80; i++) {
-            char c = s.charAt(i);
-            out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        for (int i = 0; i < s.length() && out.length() < 120; ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            boolean plain = cp >= 0x20 && cp != 0x7f && forbidden(cp) == null;
+            out.append(plain ? new String(Character.toChars(cp)) : String.format("\\u{%04X}", cp));
         }
         return out.toString();
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,6 +72,49 @@ class ManifestCodecTest {
     void refusesHostileNames(String name) {
         ManifestException e = refused(r -> r.put("name", name));
         assertTrue(e.getMessage().contains("name"), e.getMessage());
+    }
+
+    /** Issue 10, case 6: names that pass the old rules and then fail for ever, or show as something they are not. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\u202Egpj.exe", "a\u200Bb.txt", "a\u2066b", "\uFEFFbom.txt", "line\u2028sep", "e\u0301.txt", " lead.txt", "trail.txt ", "\u00A0nbsp", "pua\uE000"})
+    void refusesNamesThatDisguiseThemselvesOrAreNotValidUnicode(String name) {
+        ManifestException e = refused(r -> r.put("name", name));
+        assertTrue(e.getMessage().startsWith("name '"), e.getMessage());
+        assertFalse(e.getMessage().contains("\u202E") || e.getMessage().contains("\uD800"),
+                "the message itself shows the hidden character as an escape: " + e.getMessage());
+    }
+
+    @Test
+    void refusesLoneSurrogates() {
+        for (String name : List.of("lone\uD800.txt", "\uDC00", "x\uDBFF")) {
+            ManifestException e = assertThrows(ManifestException.class, () -> ManifestRules.validateName(name));
+            assertTrue(e.getMessage().contains("lone surrogate"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aLoneSurrogateInTheJsonTextIsRefusedWithOneLine() {
+        String text = valid().toString().replace("\"file.txt\"", "\"bad\\ud800.txt\"");
+        ManifestException e = assertThrows(ManifestException.class, () -> codec.parse(text));
+        assertTrue(e.getMessage().contains("lone surrogate"), e.getMessage());
+        assertTrue(e.getMessage().contains("U+D800"), e.getMessage());
+    }
+
+    @Test
+    void aNameIsAtMost250BytesSoThatItsPartFitsIn255() throws Exception {
+        assertEquals("x".repeat(250), codec.parse(valid().put("name", "x".repeat(250)).toString()).name());
+        ManifestException e = refused(r -> r.put("name", "x".repeat(251)));
+        assertTrue(e.getMessage().contains("251 bytes"), e.getMessage());
+        // Characters count as their UTF-8 bytes: 126 two-byte characters are 252 bytes.
+        assertTrue(refused(r -> r.put("name", "\u00e9".repeat(126))).getMessage().contains("252 bytes"));
+    }
+
+    @Test
+    void namesInAnyScriptInNfcAreAccepted() throws Exception {
+        for (String name : List.of("r\u00e9sum\u00e9.pdf", "\u5199\u771f.jpg", "\u0444\u043e\u0442\u043e.png",
+                "family \uD83D\uDC68.txt", "\u0645\u0644\u0641.txt")) {
+            assertEquals(name, codec.parse(valid().put("name", name).toString()).name());
+        }
     }
 
     @Test

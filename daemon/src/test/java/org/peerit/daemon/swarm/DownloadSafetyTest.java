@@ -1,0 +1,154 @@
+package org.peerit.daemon.swarm;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.peerit.daemon.Daemon;
+import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.manifest.ManifestRules;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A download never follows, truncates or replaces a file it did not create (issue 10, cases 2 and 6), with real
+ * daemons and real files.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DownloadSafetyTest {
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    Path root;
+    private TestSwarm swarm;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        swarm = new TestSwarm(root);
+    }
+
+    @AfterEach
+    void tearDown() {
+        swarm.close();
+    }
+
+    private Manifest seeded(String name) throws Exception {
+        Daemon seeder = swarm.start(1, 0, 0);
+        Path original = TestSwarm.randomFile(swarm.dir("seed"), name, 3 * MIB + 11, 9);
+        return seeder.engine().register(original, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
+    }
+
+    private static String refusal(Daemon d, Manifest m, Path dir) {
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> d.engine().download(m, dir).get(10, TimeUnit.SECONDS));
+        return e.getCause().getMessage();
+    }
+
+    @Test
+    void aSymlinkNamedLikeThePartIsNeitherFollowedNorTruncated() throws Exception {
+        Manifest m = seeded("movie.bin");
+        Path precious = Files.writeString(swarm.dir("elsewhere").resolve("thesis.tex"), "years of work\n");
+        Path dir = swarm.dir("downloads");
+        Files.createSymbolicLink(dir.resolve("movie.bin.part"), precious);
+        Daemon leecher = swarm.start(2, 0, 0);
+        String why = refusal(leecher, m, dir);
+        assertTrue(why.contains("movie.bin.part already exists and is not a download peerit knows of"), why);
+        assertEquals("years of work\n", Files.readString(precious), "the link's target is untouched");
+        assertTrue(Files.isSymbolicLink(dir.resolve("movie.bin.part")), "the link itself is left alone");
+    }
+
+    @Test
+    void aUsersOwnFileNamedLikeThePartIsLeftAlone() throws Exception {
+        Manifest m = seeded("notes.bin");
+        Path dir = swarm.dir("downloads");
+        byte[] mine = "my own notes, not a download\n".getBytes();
+        Files.write(dir.resolve("notes.bin.part"), mine);
+        Daemon leecher = swarm.start(2, 0, 0);
+        String why = refusal(leecher, m, dir);
+        assertTrue(why.contains("move it away or choose another --dir"), why);
+        assertArrayEquals(mine, Files.readAllBytes(dir.resolve("notes.bin.part")));
+    }
+
+    @Test
+    void aPartReplacedByALinkWhileTheDaemonWasDownIsNotResumedThroughIt() throws Exception {
+        Manifest m = seeded("big.bin");
+        Path dir = swarm.dir("downloads");
+        Daemon leecher = swarm.start(2, 0, 1); // 1 byte/s: it stays a download in progress
+        leecher.engine().download(m, dir).get(10, TimeUnit.SECONDS);
+        Path part = dir.resolve("big.bin.part");
+        TestSwarm.await("the .part", Duration.ofSeconds(10), () -> Files.exists(part));
+        swarm.stop(2);
+        Path precious = Files.writeString(swarm.dir("elsewhere").resolve("db.sqlite"), "precious\n");
+        Files.delete(part);
+        Files.createSymbolicLink(part, precious);
+        Daemon again = swarm.start(2, 0, 0);
+        TestSwarm.await("the resumed share to fail", Duration.ofSeconds(10), () -> {
+            ShareStatus s = TestSwarm.status(again, m.swarmId());
+            return s != null && s.state() == ShareStatus.State.ERROR;
+        });
+        String error = TestSwarm.status(again, m.swarmId()).error();
+        assertTrue(error.contains("symbolic link"), error);
+        assertEquals("precious\n", Files.readString(precious));
+    }
+
+    @Test
+    void downloadingASwarmTheDaemonHasIntoAnotherDirectorySaysWhereItIs() throws Exception {
+        Manifest m = seeded("song.flac");
+        Daemon leecher = swarm.start(2, 0, 0);
+        Path first = swarm.dir("first");
+        Path done = leecher.engine().download(m, first).get(10, TimeUnit.SECONDS).completion().get(60, TimeUnit.SECONDS);
+        String why = refusal(leecher, m, swarm.dir("second"));
+        assertTrue(why.contains("already shares " + done), why);
+        assertTrue(why.contains("peerit remove"), why);
+        assertFalse(Files.exists(swarm.root.resolve("second").resolve("song.flac.part")));
+        // The same directory again is the same download: it answers at once with the share it has.
+        assertEquals(done, leecher.engine().download(m, first).get(10, TimeUnit.SECONDS).finalPath());
+    }
+
+    @Test
+    void aManifestLargerThanTheFreeSpaceIsRefusedBeforeAnythingIsAllocated() throws Exception {
+        Daemon daemon = swarm.start(1, 0, 0);
+        int chunkSize = ManifestRules.MAX_CHUNK_SIZE;
+        long size = ManifestRules.MAX_SIZE; // 4 TiB
+        List<String> hashes = Collections.nCopies((int) (size / chunkSize), "ab".repeat(32));
+        Manifest huge = new Manifest(1, "huge.img", size, chunkSize, "cd".repeat(32), hashes,
+                List.of("127.0.0.1:" + swarm.tracker.port()));
+        Path dir = swarm.dir("downloads");
+        long free = Files.getFileStore(dir).getUsableSpace();
+        org.junit.jupiter.api.Assumptions.assumeTrue(free < size, "this disk has 4 TiB free");
+        String why = refusal(daemon, huge, dir);
+        assertTrue(why.contains("huge.img needs 4.0 TiB but " + dir + " has"), why);
+        assertTrue(why.contains("free some space or choose another --dir"), why);
+        assertFalse(Files.exists(dir.resolve("huge.img.part"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void theFinalRenameNeverReplacesWhatAppearedAtTheName() throws IOException {
+        Path dir = swarm.dir("rename");
+        Path part = Files.writeString(dir.resolve("a.bin.part"), "verified");
+        Path target = dir.resolve("a.bin");
+        Files.createSymbolicLink(target, dir.resolve("nowhere")); // a dangling link: exists() would say no
+        assertFalse(FinalRename.moveIntoPlace(part, target));
+        assertTrue(Files.isSymbolicLink(target));
+        assertEquals("verified", Files.readString(part));
+        Files.delete(target);
+        assertTrue(FinalRename.moveIntoPlace(part, target));
+        assertEquals("verified", Files.readString(target));
+        assertFalse(Files.exists(part));
+    }
+}
