@@ -55,7 +55,8 @@ public final class Tracker implements AutoCloseable {
 
     private Tracker(TrackerConfig config) throws InterruptedException {
         this.config = config;
-        this.table = new SwarmTable(config.maxSwarms(), config.maxPeersPerSwarm(), config.maxPeersPerAddress());
+        this.table = new SwarmTable(config.maxSwarms(), config.maxPeersPerSwarm(), config.maxPeersPerSource(),
+                config.maxPeersPerAddress(), config.newPeersPerSecond());
         Transport transport = Transport.best();
         this.group = transport.newGroup(2, "tracker");
         Clock clock = Clock.systemUTC();

@@ -34,9 +34,20 @@ public final class TrackerMain implements Callable<Integer> {
     @Option(names = "--max-peers-per-swarm", defaultValue = "10000", description = "Most peers per swarm (default: ${DEFAULT-VALUE}).")
     int maxPeersPerSwarm;
 
-    @Option(names = "--max-peers-per-address", defaultValue = "1000",
-            description = "Most peer entries one source IP may hold over all swarms (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-peers-per-source", defaultValue = "1000",
+            description = "Most peer entries one announcing socket (ip:port, one daemon) may hold over all swarms;"
+                    + " past it, its own oldest make room (default: ${DEFAULT-VALUE}).")
+    int maxPeersPerSource;
+
+    @Option(names = "--max-peers-per-address", defaultValue = "10000",
+            description = "Most peer entries one IP may hold (many daemons share one behind a NAT); past it, the"
+                    + " oldest of its busiest socket make room (default: ${DEFAULT-VALUE}).")
     int maxPeersPerAddress;
+
+    @Option(names = "--new-peers-rate", defaultValue = "50",
+            description = "New peer entries a second one socket may add, in bursts of 10 s worth; ten times that per"
+                    + " IP; re-announces do not count; 0 for no limit (default: ${DEFAULT-VALUE}).")
+    int newPeersPerSecond;
 
     @Option(names = "--no-relay", description = "Do not relay for peers that cannot reach each other directly.")
     boolean noRelay;
@@ -75,7 +86,7 @@ public final class TrackerMain implements Callable<Integer> {
         }
         TrackerConfig config = TrackerConfig.defaults(bind, port)
                 .withInterval(Duration.ofSeconds(intervalSeconds))
-                .withLimits(maxSwarms, maxPeersPerSwarm, maxPeersPerAddress)
+                .withLimits(maxSwarms, maxPeersPerSwarm, maxPeersPerSource, maxPeersPerAddress, newPeersPerSecond)
                 .withRelay(new RelayConfig(!noRelay, relayRate, relayBytes, Duration.ofSeconds(relayLifetimeSeconds),
                         maxRelays, maxRelaysPerAddress));
         Tracker tracker;

@@ -36,7 +36,7 @@ class TrackerTest {
     @BeforeEach
     void start() throws Exception {
         tracker = Tracker.start(TrackerConfig.defaults(InetAddress.getLoopbackAddress(), 0)
-                .withInterval(Duration.ofSeconds(1)).withLimits(100, 100, 5));
+                .withInterval(Duration.ofSeconds(1)).withLimits(100, 100, 5, 8, 0));
     }
 
     @AfterEach
@@ -102,16 +102,48 @@ class TrackerTest {
     }
 
     @Test
-    void limitsPeerEntriesPerAddress() throws Exception {
-        try (TestClient c = new TestClient(tracker.address())) {
-            c.connect();
-            for (int i = 0; i < 5; i++) {
-                assertInstanceOf(TrackerMessage.AnnounceResponse.class, c.announce(swarm(), AnnounceEvent.STARTED, false, 1));
+    void aSocketOverItsCapMakesRoomWithItsOwnOldestEntries() throws Exception {
+        try (TestClient flooder = TestClient.connectedTo(tracker.address());
+             TestClient neighbour = TestClient.connectedTo(tracker.address())) {
+            SwarmId honest = swarm();
+            assertInstanceOf(TrackerMessage.AnnounceResponse.class, neighbour.announce(honest, AnnounceEvent.STARTED, true, 7));
+            List<SwarmId> flood = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                SwarmId s = swarm();
+                flood.add(s);
+                assertInstanceOf(TrackerMessage.AnnounceResponse.class, flooder.announce(s, AnnounceEvent.STARTED, false, 1),
+                        "a newcomer is never refused for what its socket already holds");
             }
-            var refused = (TrackerMessage.ErrorResponse) c.announce(swarm(), AnnounceEvent.STARTED, false, 1);
-            assertEquals(TrackerMessage.ErrorCode.LIMIT, refused.code());
-            assertTrue(refused.message().contains("already holds 5"), refused.message());
-            assertEquals(5, tracker.table().peerCount());
+            for (int i = 0; i < 20; i++) {
+                boolean kept = tracker.table().find(flood.get(i), flooder.peerId) != null;
+                assertEquals(i >= 15, kept, "entry " + i + ": only the flooder's newest 5 are kept");
+            }
+            assertTrue(tracker.table().find(honest, neighbour.peerId) != null, "the neighbour on the same address stays");
+            assertEquals(6, tracker.table().peerCount());
+            assertEquals(15, tracker.table().evictedCount());
+        }
+    }
+
+    @Test
+    void anAddressOverItsCapMakesRoomFromItsBusiestSocketNotFromItsQuietNeighbours() throws Exception {
+        List<TestClient> flooders = new java.util.ArrayList<>();
+        try (TestClient neighbour = TestClient.connectedTo(tracker.address())) {
+            SwarmId a = swarm();
+            SwarmId b = swarm();
+            neighbour.announce(a, AnnounceEvent.STARTED, true, 7);
+            neighbour.announce(b, AnnounceEvent.STARTED, true, 7);
+            for (int k = 0; k < 3; k++) {
+                TestClient f = TestClient.connectedTo(tracker.address());
+                flooders.add(f);
+                for (int i = 0; i < 5; i++) {
+                    assertInstanceOf(TrackerMessage.AnnounceResponse.class, f.announce(swarm(), AnnounceEvent.STARTED, false, 1));
+                }
+            }
+            assertEquals(8, tracker.table().peerCount(), "the address holds its cap of 8 entries");
+            assertTrue(tracker.table().find(a, neighbour.peerId) != null && tracker.table().find(b, neighbour.peerId) != null,
+                    "the quiet neighbour keeps both its entries");
+        } finally {
+            flooders.forEach(TestClient::close);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.peerit.tracker.swarm;
 
 import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.SwarmId;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.net.InetSocketAddress;
  * each reply was 40% of a busy tracker's time; a re-announce that changes nothing is one array comparison).
  */
 public final class PeerEntry {
+    private final SwarmId swarmId;
     private final PeerId peerId;
     private final InetAddress address;
     private final boolean seed;
@@ -20,14 +22,24 @@ public final class PeerEntry {
     private long lastSeenMillis;
     /** Where it stands in its swarm's list (kept by {@link Swarm}). */
     int slot;
+    /** The socket it announced from, and its neighbours in that source's list of entries (kept by {@link SourceLoad}). */
+    SourceLoad.Source source;
+    PeerEntry older;
+    PeerEntry newer;
 
-    PeerEntry(PeerId peerId, InetAddress address, boolean seed, int tcpPort, int quicMappedPort, long lastSeenMillis) {
+    PeerEntry(SwarmId swarmId, PeerId peerId, InetAddress address, boolean seed, int tcpPort, int quicMappedPort,
+              long lastSeenMillis) {
+        this.swarmId = swarmId;
         this.peerId = peerId;
         this.address = address;
         this.seed = seed;
         this.tcpPort = tcpPort;
         this.quicMappedPort = quicMappedPort;
         this.lastSeenMillis = lastSeenMillis;
+    }
+
+    public SwarmId swarmId() {
+        return swarmId;
     }
 
     public PeerId peerId() {

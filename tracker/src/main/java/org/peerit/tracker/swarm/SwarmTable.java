@@ -22,18 +22,24 @@ import java.util.SplittableRandom;
 public final class SwarmTable {
     private final int maxSwarms;
     private final int maxPeersPerSwarm;
-    private final int maxPeersPerAddress;
     private final Map<SwarmId, Swarm> swarms = new HashMap<>();
-    private final Map<InetAddress, Integer> entriesPerAddress = new HashMap<>();
+    private final SourceLoad load;
     private final SplittableRandom random = new SplittableRandom();
     /** Where an announce's reply form is made, to compare with what the peer announced before. */
     private final ByteBuf scratch = Unpooled.buffer(512);
     private long peerCount;
+    private long evicted;
 
-    public SwarmTable(int maxSwarms, int maxPeersPerSwarm, int maxPeersPerAddress) {
+    /**
+     * @param maxPeersPerSource  entries one announcing socket (ip:port) may hold; past it, its own oldest goes
+     * @param maxPeersPerAddress entries one IP may hold; past it, the oldest of its heaviest source goes
+     * @param newPeersPerSecond  new entries a second one source may add (ten times that per IP); 0 for no limit
+     */
+    public SwarmTable(int maxSwarms, int maxPeersPerSwarm, int maxPeersPerSource, int maxPeersPerAddress,
+                      int newPeersPerSecond) {
         this.maxSwarms = maxSwarms;
         this.maxPeersPerSwarm = maxPeersPerSwarm;
-        this.maxPeersPerAddress = maxPeersPerAddress;
+        this.load = new SourceLoad(maxPeersPerSource, maxPeersPerAddress, newPeersPerSecond);
     }
 
     /** The outcome of an announce: either peers for the announcer, or the limit it ran into. */
@@ -60,45 +66,52 @@ public final class SwarmTable {
             }
             return new Result.Peers(0, 0, 0);
         }
-        if (swarm == null) {
-            if (swarms.size() >= maxSwarms) {
-                return new Result.Refused("tracker holds its maximum of " + maxSwarms + " swarms");
-            }
-            swarm = new Swarm();
-            swarms.put(swarmId, swarm);
-        }
-        PeerEntry existing = swarm.get(peerId);
+        PeerEntry existing = swarm == null ? null : swarm.get(peerId);
         InetAddress address = source.getAddress();
         // Daemons announce from their QUIC server socket: the source is that socket's public mapping.
         int quicMappedPort = quicPort == 0 ? 0 : source.getPort();
         scratch.clear();
         TrackerCodec.encodePeer(peerId, seed, new InetSocketAddress(address, tcpPort), quicMappedPort, quicPort,
                 candidates, scratch);
-        PeerEntry self;
-        if (existing != null && existing.address().equals(address) && swarm.sameWire(existing, scratch)) {
+        boolean sameSource = existing != null && SourceLoad.isFrom(existing, source);
+        if (sameSource && swarm.sameWire(existing, scratch)) {
             existing.seen(nowMillis); // the common re-announce: nothing changed
-            self = existing;
-        } else {
-            if (existing == null || !existing.address().equals(address)) {
-                if (existing == null && swarm.size() >= maxPeersPerSwarm) {
-                    dropIfEmpty(swarmId, swarm);
-                    return new Result.Refused("swarm is full (" + maxPeersPerSwarm + " peers)");
-                }
-                if (entriesPerAddress.getOrDefault(address, 0) >= maxPeersPerAddress) {
-                    dropIfEmpty(swarmId, swarm);
-                    return new Result.Refused("address " + address.getHostAddress() + " already holds "
-                            + maxPeersPerAddress + " peer entries");
-                }
-                if (existing != null) {
-                    release(existing.address());
-                } else {
-                    peerCount++;
-                }
-                entriesPerAddress.merge(address, 1, Integer::sum);
-            }
-            self = new PeerEntry(peerId, address, seed, tcpPort, quicMappedPort, nowMillis);
-            swarm.put(self, scratch);
+            return new Result.Peers(sample(swarm, existing, numWant, reply), swarm.seeders(), swarm.size() - swarm.seeders());
         }
+        if (!sameSource) {
+            // A new entry for this source: the limits apply, and fall on whoever exceeds them.
+            if (existing == null && swarm != null && swarm.size() >= maxPeersPerSwarm) {
+                return new Result.Refused("swarm is full (" + maxPeersPerSwarm + " peers)");
+            }
+            if (swarm == null && swarms.size() >= maxSwarms) {
+                return new Result.Refused("tracker holds its maximum of " + maxSwarms + " swarms");
+            }
+            String refusal = load.refuseNew(source, nowMillis);
+            if (refusal != null) {
+                return new Result.Refused(refusal);
+            }
+            if (existing != null) {
+                load.remove(existing); // moved to another socket (a new NAT mapping): counted there from now on
+            }
+            for (PeerEntry victim; (victim = load.victimFor(source)) != null; ) {
+                evict(victim);
+            }
+            swarm = swarms.get(swarmId); // an eviction may have emptied and dropped it
+            if (swarm == null) {
+                swarm = new Swarm();
+                swarms.put(swarmId, swarm);
+            }
+            if (existing == null) {
+                peerCount++;
+            }
+        }
+        PeerEntry self = new PeerEntry(swarmId, peerId, address, seed, tcpPort, quicMappedPort, nowMillis);
+        if (sameSource) {
+            load.replace(existing, self);
+        } else {
+            load.add(self, source, nowMillis);
+        }
+        swarm.put(self, scratch);
         return new Result.Peers(sample(swarm, self, numWant, reply), swarm.seeders(), swarm.size() - swarm.seeders());
     }
 
@@ -137,7 +150,7 @@ public final class SwarmTable {
                 PeerEntry e = swarm.at(i);
                 if (e.lastSeenMillis() < cutoffMillis) {
                     swarm.remove(e.peerId());
-                    release(e.address());
+                    load.remove(e);
                     peerCount--;
                     removed++;
                 }
@@ -152,10 +165,16 @@ public final class SwarmTable {
     private void remove(SwarmId swarmId, Swarm swarm, PeerId peerId) {
         PeerEntry e = swarm.remove(peerId);
         if (e != null) {
-            release(e.address());
+            load.remove(e);
             peerCount--;
         }
         dropIfEmpty(swarmId, swarm);
+    }
+
+    /** Drops an entry to make room for one more from the same source or address. */
+    private void evict(PeerEntry victim) {
+        evicted++;
+        remove(victim.swarmId(), swarms.get(victim.swarmId()), victim.peerId());
     }
 
     private void dropIfEmpty(SwarmId swarmId, Swarm swarm) {
@@ -164,12 +183,13 @@ public final class SwarmTable {
         }
     }
 
-    private void release(InetAddress address) {
-        entriesPerAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
-    }
-
     public synchronized long peerCount() {
         return peerCount;
+    }
+
+    /** Entries dropped to make room for newer ones of the same source or address. */
+    public synchronized long evictedCount() {
+        return evicted;
     }
 
     public synchronized int swarmCount() {
