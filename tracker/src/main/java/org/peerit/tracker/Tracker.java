@@ -13,10 +13,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.Errors;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.protocol.net.Transport;
 import org.peerit.protocol.tracker.TrackerDatagramCodec;
+import org.peerit.tracker.http.HttpGate;
 import org.peerit.tracker.http.StatsHttpHandler;
 import org.peerit.tracker.nat.NatCoordinator;
 import org.peerit.tracker.relay.RelayService;
@@ -50,6 +50,10 @@ public final class Tracker implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel udp;
     private final Channel http;
+    private final HttpGate httpGate;
+    /** A stats page is small and cached; a few hundred readers at once is plenty, a few per address. */
+    private static final int MAX_HTTP_CONNECTIONS = 256;
+    private static final int MAX_HTTP_CONNECTIONS_PER_ADDRESS = 16;
     private final RelayService relay;
     private final ScheduledFuture<?> expiry;
 
@@ -90,12 +94,18 @@ public final class Tracker implements AutoCloseable {
             int port = ((InetSocketAddress) udpChannel.localAddress()).getPort();
             ObjectMapper json = new ObjectMapper();
             long started = System.currentTimeMillis();
-            this.http = new ServerBootstrap().group(group).channel(transport.serverChannel())
+            // HTTP on the other loop: a crowd of page requests never delays an announce.
+            io.netty.channel.EventLoop httpLoop = group.next();
+            this.httpGate = new HttpGate(MAX_HTTP_CONNECTIONS, MAX_HTTP_CONNECTIONS_PER_ADDRESS, stats);
+            StatsHttpHandler pages = new StatsHttpHandler(table, stats, relay, json, started);
+            this.http = new ServerBootstrap().group(httpLoop).channel(transport.serverChannel())
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(4096, 8192, 8192),
-                                    new HttpObjectAggregator(8192), new StatsHttpHandler(table, stats, relay, json, started));
+                            if (httpGate.admit(ch)) {
+                                ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192), httpGate,
+                                        new HttpObjectAggregator(8192), pages);
+                            }
                         }
                     })
                     .bind(config.bind(), port).sync().channel();

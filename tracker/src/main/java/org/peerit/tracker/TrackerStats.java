@@ -11,6 +11,8 @@ public final class TrackerStats {
     public final LongAdder malformed = new LongAdder();
     public final LongAdder expired = new LongAdder();
     public final LongAdder httpRequests = new LongAdder();
+    /** HTTP requests that did not parse, and connections refused over a cap or closed at the request deadline. */
+    public final LongAdder httpRefused = new LongAdder();
     public final LongAdder stun = new LongAdder();
     public final LongAdder punches = new LongAdder();
     public final LongAdder relaysOpened = new LongAdder();

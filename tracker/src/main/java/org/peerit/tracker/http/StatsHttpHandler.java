@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -16,24 +17,38 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import org.peerit.tracker.TrackerStats;
 import org.peerit.tracker.relay.RelayService;
 import org.peerit.tracker.swarm.PeerEntry;
 import org.peerit.tracker.swarm.SwarmTable;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 
-/** Serves {@code /} (HTML), {@code /stats} (JSON) and {@code /metrics} (Prometheus text). */
+/**
+ * Serves {@code /} (HTML), {@code /stats} (JSON) and {@code /metrics} (Prometheus text). A request that did not parse
+ * (cut short, over-long line or headers) is answered 400, 414 or 431 and the connection closed: nothing is built for
+ * it. Each page is built at most once a second and its bytes shared by every request in that second, so a crowd of
+ * requests costs the tracker what one does. One instance serves every connection, all on the one HTTP event loop.
+ */
+@ChannelHandler.Sharable
 public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The HTML page lists at most this many swarms and peers per swarm; /stats has the totals. */
     private static final int PAGE_LIMIT = 200;
+    private static final long PAGE_MAX_AGE_MILLIS = 1000;
 
     private final SwarmTable table;
     private final TrackerStats stats;
     private final RelayService relay;
     private final ObjectMapper json;
     private final long startedMillis;
+    private final Map<String, CachedPage> pages = new HashMap<>();
+
+    private record CachedPage(byte[] body, long builtMillis) {
+    }
 
     public StatsHttpHandler(SwarmTable table, TrackerStats stats, RelayService relay, ObjectMapper json, long startedMillis) {
         this.relay = relay;
@@ -45,19 +60,62 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws Exception {
+        if (request.decoderResult().isFailure()) {
+            stats.httpRefused.increment();
+            refuse(ctx, request.decoderResult().cause());
+            return;
+        }
         stats.httpRequests.increment();
         if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-            send(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
+            send(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", bytes("GET only\n"));
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
         switch (path) {
-            case "/" -> send(ctx, request, HttpResponseStatus.OK, "text/html; charset=utf-8", html());
-            case "/stats" -> send(ctx, request, HttpResponseStatus.OK, "application/json",
-                    json.writerWithDefaultPrettyPrinter().writeValueAsString(statsJson()) + "\n");
-            case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, "text/plain; version=0.0.4", metrics());
-            default -> send(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain", "not found; try /, /stats or /metrics\n");
+            case "/" -> send(ctx, request, HttpResponseStatus.OK, "text/html; charset=utf-8", page(path, this::html));
+            case "/stats" -> send(ctx, request, HttpResponseStatus.OK, "application/json", page(path,
+                    () -> json.writerWithDefaultPrettyPrinter().writeValueAsString(statsJson()) + "\n"));
+            case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, "text/plain; version=0.0.4", page(path, this::metrics));
+            default -> send(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain",
+                    bytes("not found; try /, /stats or /metrics\n"));
         }
+    }
+
+    /** A request that did not parse: said so, and the connection closed, since what follows it cannot be trusted. */
+    private static void refuse(ChannelHandlerContext ctx, Throwable cause) {
+        HttpResponseStatus status = cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : HttpResponseStatus.BAD_REQUEST;
+        byte[] body = bytes(status.reasonPhrase() + "\n");
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, "close");
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            response.release();
+            ctx.close();
+        }
+    }
+
+    private interface PageBuilder {
+        String build() throws Exception;
+    }
+
+    /** The page at {@code path}, built afresh only when the last one is over a second old. */
+    private byte[] page(String path, PageBuilder builder) throws Exception {
+        long now = System.currentTimeMillis();
+        CachedPage cached = pages.get(path);
+        if (cached == null || now - cached.builtMillis() >= PAGE_MAX_AGE_MILLIS) {
+            cached = new CachedPage(bytes(builder.build()), now);
+            pages.put(path, cached);
+        }
+        return cached.body();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private ObjectNode statsJson() {
@@ -79,12 +137,11 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         root.put("relayedBytes", stats.relayedBytes.sum());
         root.put("relayDroppedDatagrams", stats.relayDropped.sum());
         ArrayNode swarms = root.putArray("swarmList");
-        List<SwarmTable.SwarmSnapshot> snapshot = table.snapshot();
-        for (SwarmTable.SwarmSnapshot s : snapshot.subList(0, Math.min(PAGE_LIMIT, snapshot.size()))) {
+        for (SwarmTable.SwarmSnapshot s : table.snapshot(PAGE_LIMIT, PAGE_LIMIT)) {
             ObjectNode node = swarms.addObject();
             node.put("swarm", s.swarmId().hex());
             node.put("seeders", s.seeders());
-            node.put("leechers", s.peers().size() - s.seeders());
+            node.put("leechers", s.leechers());
         }
         return root;
     }
@@ -128,12 +185,11 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
                 .append("<p>").append(table.swarmCount()).append(" swarms, ").append(table.peerCount())
                 .append(" peers, ").append(stats.announces.sum()).append(" announces. ")
                 .append("<a href=\"/stats\">/stats</a> <a href=\"/metrics\">/metrics</a></p>");
-        List<SwarmTable.SwarmSnapshot> snapshot = table.snapshot();
-        for (SwarmTable.SwarmSnapshot s : snapshot.subList(0, Math.min(PAGE_LIMIT, snapshot.size()))) {
+        for (SwarmTable.SwarmSnapshot s : table.snapshot(PAGE_LIMIT, PAGE_LIMIT)) {
             out.append("<h2><code>").append(s.swarmId().hex()).append("</code></h2><p>").append(s.seeders())
-                    .append(" seeders, ").append(s.peers().size() - s.seeders()).append(" leechers</p>")
+                    .append(" seeders, ").append(s.leechers()).append(" leechers</p>")
                     .append("<table><tr><th>peer</th><th>endpoint</th><th>role</th></tr>");
-            for (PeerEntry p : s.peers().subList(0, Math.min(PAGE_LIMIT, s.peers().size()))) {
+            for (PeerEntry p : s.peers()) {
                 out.append("<tr><td><code>").append(p.peerId().shortHex()).append("</code></td><td>")
                         .append(p.endpoint().getAddress().getHostAddress()).append(':').append(p.endpoint().getPort())
                         .append("</td><td>").append(p.seed() ? "seed" : "leech").append("</td></tr>");
@@ -144,8 +200,7 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
-                             String contentType, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                             String contentType, byte[] bytes) {
         boolean head = request.method().equals(HttpMethod.HEAD);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
 
 /**
  * Which peers are in which swarm. All methods are called from the tracker's single UDP event-loop thread (and the
- * HTTP thread only reads through {@link #snapshot()}), so the table needs no finer locking than one monitor.
+ * HTTP thread only reads through {@link #snapshot}), so the table needs no finer locking than one monitor.
  */
 public final class SwarmTable {
     private final int maxSwarms;
@@ -196,18 +196,25 @@ public final class SwarmTable {
         return swarms.size();
     }
 
-    /** A copy of the table for the stats pages. */
-    public synchronized List<SwarmSnapshot> snapshot() {
-        List<SwarmSnapshot> out = new ArrayList<>(swarms.size());
+    /**
+     * A copy of part of the table for the stats pages: up to {@code maxSwarms} swarms with up to {@code maxPeers}
+     * peers each, so that a page costs the announcing thread (which waits on this monitor) the same at any size.
+     */
+    public synchronized List<SwarmSnapshot> snapshot(int maxSwarms, int maxPeers) {
+        List<SwarmSnapshot> out = new ArrayList<>(Math.min(maxSwarms, swarms.size()));
         for (var e : swarms.entrySet()) {
-            out.add(new SwarmSnapshot(e.getKey(), List.copyOf(e.getValue().entries())));
+            if (out.size() >= maxSwarms) {
+                break;
+            }
+            Swarm s = e.getValue();
+            List<PeerEntry> peers = s.entries();
+            out.add(new SwarmSnapshot(e.getKey(), List.copyOf(peers.subList(0, Math.min(maxPeers, peers.size()))),
+                    s.seeders(), s.size() - s.seeders()));
         }
         return out;
     }
 
-    public record SwarmSnapshot(SwarmId swarmId, List<PeerEntry> peers) {
-        public long seeders() {
-            return peers.stream().filter(PeerEntry::seed).count();
-        }
+    /** Part of a swarm: some of its peers, and its counts. */
+    public record SwarmSnapshot(SwarmId swarmId, List<PeerEntry> peers, int seeders, int leechers) {
     }
 }
