@@ -21,6 +21,12 @@ public record EngineConfig(TrackerAddress tracker, InetAddress bind, int listenP
         return new EngineConfig(tracker, null, 0, 0, true, 0, 0, 4, 60, InboundLimits.defaults());
     }
 
+    /** At most {@code peers} connections per share (tests use few, to make a swarm that is not fully connected). */
+    EngineConfig withMaxPeersPerShare(int peers) {
+        return new EngineConfig(tracker, bind, listenPort, quicPort, tcp, maxUploadRate, maxDownloadRate, uploadSlots,
+                peers, inboundLimits);
+    }
+
     public EngineConfig withInboundLimits(InboundLimits limits) {
         return new EngineConfig(tracker, bind, listenPort, quicPort, tcp, maxUploadRate, maxDownloadRate, uploadSlots,
                 maxPeersPerShare, limits);

@@ -63,6 +63,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
     private final BitSet offered = new BitSet();
     private final BitSet offersPending = new BitSet();
     private final BitSet offersUnconfirmed = new BitSet();
+    /** When this peer last had an offer pending: a peer left without one for long is starved (see SuperSeeder). */
+    private long offersLastPendingNanos = System.nanoTime();
 
     boolean amChoking = true;
     boolean amInterested;
@@ -296,12 +298,18 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
             return;
         }
         boolean[] any = {false};
-        share.superSeeder().fill(peerHas, offered, offersPending, share.picker()::availability, System.nanoTime(), chunk -> {
-            offersUnconfirmed.set(chunk);
-            channel.write(new PeerMessage.Have(chunk));
-            any[0] = true;
-        });
+        long now = System.nanoTime();
+        if (!offersPending.isEmpty()) {
+            offersLastPendingNanos = now;
+        }
+        share.superSeeder().fill(peerHas, offered, offersPending, share.picker()::availability, now,
+                now - offersLastPendingNanos, chunk -> {
+                    offersUnconfirmed.set(chunk);
+                    channel.write(new PeerMessage.Have(chunk));
+                    any[0] = true;
+                });
         if (any[0]) {
+            offersLastPendingNanos = now;
             channel.flush();
         }
     }

@@ -1,6 +1,9 @@
 package org.peerit.daemon.swarm;
 
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
@@ -12,9 +15,17 @@ import java.util.function.IntUnaryOperator;
  * After a first round over every chunk, only chunks that no peer holds and none is receiving are offered again
  * (a peer that left with offers pending gives them back), or chunks whose offer has gone unconfirmed for
  * {@link #STALE_OFFER_NANOS} (a slow peer must not hold a chunk back from the others).
+ * <p>
+ * That economy must never stall a download: what the seed counts as available elsewhere may not be reachable by
+ * the peer (it is not connected to the holders, they choke it, or the holder is another super-seeding seed that only
+ * showed its offers). So a peer that has had no offer pending for {@link #STARVED_NANOS} is offered chunks it lacks
+ * even if others hold them, rarest first; and a peer near its end is shown every chunk it lacks, so that its endgame
+ * can ask every seed at once.
  */
 final class SuperSeeder {
     static final long STALE_OFFER_NANOS = 5_000_000_000L;
+    /** A peer with no offer pending for this long, and chunks still to get, is offered what it lacks regardless. */
+    static final long STARVED_NANOS = 1_000_000_000L;
 
     private final int chunkCount;
     private final int offersPerPeer;
@@ -42,21 +53,43 @@ final class SuperSeeder {
 
     /**
      * Tops up the offers to a peer holding {@code peerHas}: marks new offers in {@code offered} and
-     * {@code peerPending} and calls {@code offer} for each. {@code availability} says how many peers hold a chunk.
+     * {@code peerPending} and calls {@code offer} for each. {@code availability} says how many peers hold a chunk;
+     * {@code starvedNanos} is how long the peer has had no offer pending.
      */
     void fill(BitSet peerHas, BitSet offered, BitSet peerPending, IntUnaryOperator availability, long nowNanos,
-              IntConsumer offer) {
+              long starvedNanos, IntConsumer offer) {
         while (peerPending.cardinality() < offersPerPeer) {
             int chunk = next(peerHas, offered, availability, nowNanos);
             if (chunk < 0) {
-                return;
+                break;
             }
-            pending[chunk]++;
-            offeredAtNanos[chunk] = nowNanos;
-            offered.set(chunk);
-            peerPending.set(chunk);
-            offer.accept(chunk);
+            offer(chunk, offered, peerPending, nowNanos, offer);
         }
+        int lacking = chunkCount - peerHas.cardinality();
+        boolean nearTheEnd = lacking <= Math.min(offersPerPeer, Math.max(1, chunkCount / 64));
+        if (lacking == 0 || !(nearTheEnd || (peerPending.isEmpty() && starvedNanos >= STARVED_NANOS))) {
+            return;
+        }
+        // Chunks it lacks and was never shown, rarest first (ties in file order: its whole-file hash advances).
+        List<Integer> unseen = new ArrayList<>();
+        for (int c = 0; c < chunkCount; c++) {
+            if (!peerHas.get(c) && !offered.get(c)) {
+                unseen.add(c);
+            }
+        }
+        unseen.sort(Comparator.comparingInt(availability::applyAsInt));
+        int limit = nearTheEnd ? unseen.size() : Math.min(unseen.size(), offersPerPeer);
+        for (int i = 0; i < limit; i++) {
+            offer(unseen.get(i), offered, peerPending, nowNanos, offer);
+        }
+    }
+
+    private void offer(int chunk, BitSet offered, BitSet peerPending, long nowNanos, IntConsumer offer) {
+        pending[chunk]++;
+        offeredAtNanos[chunk] = nowNanos;
+        offered.set(chunk);
+        peerPending.set(chunk);
+        offer.accept(chunk);
     }
 
     /** A peer offered {@code chunk} confirmed it, or left before it did. */
