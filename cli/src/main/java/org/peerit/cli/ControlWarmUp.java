@@ -13,7 +13,7 @@ import java.util.Set;
  */
 final class ControlWarmUp {
     /** The subcommands that open a control connection or, for {@code daemon}, serve one. */
-    private static final Set<String> USERS = Set.of("register", "download", "status", "stop", "daemon");
+    private static final Set<String> USERS = Set.of("register", "download", "status", "remove", "stop", "daemon");
 
     private ControlWarmUp() {
     }

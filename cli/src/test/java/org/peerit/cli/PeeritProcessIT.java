@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -208,5 +209,66 @@ class PeeritProcessIT {
         long fetchedAfterRestart = status(2).path("shares").get(0).path("downloaded").asLong();
         assertTrue(fetchedAfterRestart <= size - verified,
                 "fetched " + fetchedAfterRestart + " bytes after the restart; " + verified + " were verified before the kill");
+    }
+
+    @Test
+    void removeCancelsADownloadAndDeletesOnlyWhatPeeritWrote() throws Exception {
+        startDaemon(1, "--max-upload-rate", "1M");
+        Path original = randomFile("album.flac", 12L * 1024 * 1024);
+        assertEquals(0, peerit("register", "album.flac", "1").exit());
+        startDaemon(2);
+        Path out = Files.createDirectories(work.resolve("out"));
+        Process download = spawn("download-rm", List.of(LAUNCHER.toString(), "download", "album.flac.p2p", "2", "--dir", "out"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (status(2).path("shares").isEmpty() || status(2).path("shares").get(0).path("verifiedBytes").asLong() == 0) {
+            if (System.nanoTime() > deadline) {
+                fail("download made no progress: " + logs());
+            }
+            Thread.sleep(100);
+        }
+        // By manifest path, without --delete: the download stops, the .part stays.
+        Result kept = peerit("remove", "album.flac.p2p", "2");
+        assertEquals(0, kept.exit(), kept.err());
+        assertTrue(kept.err().contains("removed album.flac"), kept.err());
+        assertTrue(kept.err().contains("kept " + out.resolve("album.flac.part")), kept.err());
+        assertTrue(download.waitFor(10, TimeUnit.SECONDS), "the download command ends");
+        assertEquals(1, download.exitValue());
+        assertTrue(Files.readString(tmp.resolve("download-rm.err")).contains("the download was removed"));
+        assertTrue(Files.exists(out.resolve("album.flac.part")));
+        assertTrue(status(2).path("shares").isEmpty());
+
+        // The .part is the user's now: a new download does not take it over, it goes elsewhere.
+        Result inTheWay = peerit("download", "album.flac.p2p", "2", "--dir", "out");
+        assertEquals(1, inTheWay.exit());
+        assertTrue(inTheWay.err().contains("album.flac.part already exists and is not a download peerit knows of"),
+                inTheWay.err());
+        Path out2 = Files.createDirectories(work.resolve("out2"));
+        Process again = spawn("download-rm2", List.of(LAUNCHER.toString(), "download", "album.flac.p2p", "2", "--dir", "out2"));
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (status(2).path("shares").isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                fail("the download did not start again: " + logs());
+            }
+            Thread.sleep(100);
+        }
+        Result refused = peerit("download", "album.flac.p2p", "2", "--dir", ".");
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().contains("already downloads " + out2.resolve("album.flac")), refused.err());
+        Result deleted = peerit("remove", "album.flac", "2", "--delete");
+        assertEquals(0, deleted.exit(), deleted.err());
+        assertTrue(deleted.err().contains("deleted " + out2.resolve("album.flac.part")), deleted.err());
+        assertTrue(again.waitFor(10, TimeUnit.SECONDS));
+        assertFalse(Files.exists(out2.resolve("album.flac.part")));
+        assertTrue(Files.exists(out.resolve("album.flac.part")), "the .part it gave up is left alone");
+
+        // The seeder's file is the user's own: --delete stops sharing it and leaves it.
+        String swarm = status(1).path("shares").get(0).path("swarm").asText();
+        Result seeder = peerit("remove", swarm.substring(0, 8), "1", "--delete");
+        assertEquals(0, seeder.exit(), seeder.err());
+        assertTrue(seeder.err().contains("registered: your own file"), seeder.err());
+        assertTrue(Files.exists(original));
+        Result none = peerit("remove", "album.flac", "1");
+        assertEquals(1, none.exit());
+        assertEquals("peerit: no share matches 'album.flac'; peerit status lists names and swarm ids", none.err());
     }
 }

@@ -59,6 +59,7 @@ public final class ControlHandler {
                 case ControlProtocol.OP_REGISTER -> register(request, events);
                 case ControlProtocol.OP_DOWNLOAD -> download(request, events);
                 case ControlProtocol.OP_STATUS -> status(events);
+                case ControlProtocol.OP_REMOVE -> remove(request, events);
                 case ControlProtocol.OP_STOP -> {
                     events.send(event(ControlProtocol.EVENT_DONE));
                     stopDaemon.run();
@@ -185,6 +186,51 @@ public final class ControlHandler {
         status.set("daemon", daemon);
         status.set("shares", json.valueToTree(shares));
         events.send(status);
+    }
+
+    /**
+     * Removes the one share {@code target} names: by its name, or by its swarm id or a prefix of it (at least 4 hex
+     * digits; the CLI turns a manifest path into its swarm id). Names that match several shares are refused with them.
+     */
+    private void remove(JsonNode request, Events events) throws IOException, InterruptedException {
+        String target = request.path("target").asText("");
+        if (target.isEmpty()) {
+            events.error("request has no 'target'");
+            return;
+        }
+        List<ShareStatus> shares;
+        try {
+            shares = engine.status().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            events.error("daemon is not responding: " + ErrorMessages.describe(e));
+            return;
+        }
+        String hex = target.toLowerCase(java.util.Locale.ROOT);
+        boolean isHex = hex.length() >= 4 && hex.chars().allMatch(c -> Character.digit(c, 16) >= 0);
+        List<ShareStatus> matches = shares.stream()
+                .filter(s -> s.name().equals(target) || (isHex && s.swarm().startsWith(hex))).toList();
+        if (matches.isEmpty()) {
+            events.error("no share matches '" + target + "'; peerit status lists names and swarm ids");
+            return;
+        }
+        if (matches.size() > 1) {
+            events.error("'" + target + "' matches " + matches.size() + " shares ("
+                    + String.join(", ", matches.stream().map(s -> s.name() + " " + s.swarm().substring(0, 12)).toList())
+                    + "); give more of the swarm id");
+            return;
+        }
+        SwarmEngine.Removal removal;
+        try {
+            removal = engine.remove(org.peerit.protocol.manifest.SwarmId.fromHex(matches.get(0).swarm()),
+                    request.path("delete").asBoolean(false)).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            events.error(ErrorMessages.describe(e instanceof ExecutionException ? e.getCause() : e));
+            return;
+        }
+        ObjectNode done = event(ControlProtocol.EVENT_DONE).put("name", removal.name()).put("swarm", removal.swarm().hex());
+        removal.deleted().forEach(p -> done.withArray("deleted").add(p.toString()));
+        removal.kept().forEach(k -> done.withArray("kept").add(k));
+        events.send(done);
     }
 
     private Path absolutePath(JsonNode request, String field, Events events) throws IOException {

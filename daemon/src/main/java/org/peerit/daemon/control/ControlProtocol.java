@@ -8,6 +8,7 @@ package org.peerit.daemon.control;
  * {"op":"register","path":"/abs/file"}              → hashing*, done{manifest (the .p2p file's text), name, size, swarm, path}
  * {"op":"download","manifest":"/abs/x.p2p","dir":"/abs/dir"} → progress*, done{path}
  * {"op":"status"}                                   → status{daemon, shares}
+ * {"op":"remove","target":"name|swarm hex prefix","delete":false} → done{name, swarm, deleted[], kept[]}
  * {"op":"stop"}                                     → done, then the daemon exits
  * </pre>
  */
@@ -15,6 +16,7 @@ public final class ControlProtocol {
     public static final String OP_REGISTER = "register";
     public static final String OP_DOWNLOAD = "download";
     public static final String OP_STATUS = "status";
+    public static final String OP_REMOVE = "remove";
     public static final String OP_STOP = "stop";
 
     public static final String EVENT_HASHING = "hashing";

@@ -54,6 +54,17 @@ public final class StateStore {
         }
     }
 
+    /** The saved record of {@code swarm}, or null if there is none or it cannot be read. */
+    public ShareRecord load(SwarmId swarm) {
+        Path file = dir.resolve(swarm.hex() + ".json");
+        try {
+            return Files.exists(file) ? json.readValue(file.toFile(), ShareRecord.class) : null;
+        } catch (IOException e) {
+            log.warn("unreadable share state {}: {}", file, e.getMessage());
+            return null;
+        }
+    }
+
     public void delete(SwarmId swarm) throws IOException {
         Files.deleteIfExists(dir.resolve(swarm.hex() + ".json"));
     }

@@ -84,8 +84,15 @@ public final class Share {
         }
     };
 
-    Share(SwarmEngine engine, Manifest manifest, Path finalPath, ChunkFile file, BitSet have, ShareStatus.State state) {
+    /** Who wrote the file: the user (it was registered) or peerit (it was downloaded). */
+    enum Origin { REGISTERED, DOWNLOADED }
+
+    private final Origin origin;
+
+    Share(SwarmEngine engine, Manifest manifest, Path finalPath, ChunkFile file, BitSet have, ShareStatus.State state,
+          Origin origin) {
         this.engine = engine;
+        this.origin = origin;
         this.manifest = manifest;
         this.id = manifest.swarmId();
         this.finalPath = finalPath;
@@ -114,6 +121,10 @@ public final class Share {
 
     public Path finalPath() {
         return finalPath;
+    }
+
+    Origin origin() {
+        return origin;
     }
 
     public Path partPath() {

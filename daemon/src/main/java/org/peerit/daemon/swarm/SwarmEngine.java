@@ -279,7 +279,7 @@ public final class SwarmEngine implements AutoCloseable {
             if (existing != null) {
                 forget(existing); // say, its file had gone missing and is back: share it afresh
             }
-            Share share = openSeed(m, file);
+            Share share = openSeed(m, file, Share.Origin.REGISTERED);
             save(share);
             announce(share, AnnounceEvent.STARTED);
             log.info("{}: sharing {} ({} bytes, {} chunks), swarm {}", share.name(), file, m.size(), m.chunkCount(),
@@ -288,11 +288,11 @@ public final class SwarmEngine implements AutoCloseable {
         }));
     }
 
-    private Share openSeed(Manifest m, Path file) throws IOException {
+    private Share openSeed(Manifest m, Path file, Share.Origin origin) throws IOException {
         ChunkFile chunks = ChunkFile.openComplete(m, file);
         BitSet all = new BitSet(m.chunkCount());
         all.set(0, m.chunkCount());
-        Share share = new Share(this, m, file, chunks, all, ShareStatus.State.SEEDING);
+        Share share = new Share(this, m, file, chunks, all, ShareStatus.State.SEEDING, origin);
         shares.put(share.id(), share);
         return share;
     }
@@ -341,7 +341,8 @@ public final class SwarmEngine implements AutoCloseable {
             }
             DiskSpace.require(dir, manifest.name(), manifest.size() - verifiedBytes(manifest, have));
             ChunkFile chunks = partExists ? ChunkFile.resumePartial(manifest, part) : ChunkFile.createPartial(manifest, part);
-            Share share = new Share(this, manifest, target, chunks, have, ShareStatus.State.CHECKING);
+            Share share = new Share(this, manifest, target, chunks, have, ShareStatus.State.CHECKING,
+                    Share.Origin.DOWNLOADED);
             shares.put(share.id(), share);
             log.info("{}: downloading {} bytes into {}, swarm {}", share.name(), manifest.size(), dir, share.id().shortHex());
             save(share);
@@ -356,6 +357,71 @@ public final class SwarmEngine implements AutoCloseable {
             total += m.chunkLength(c);
         }
         return total;
+    }
+
+    /** What {@link #remove} did with a share's files: those it deleted, and those it left, each with why. */
+    public record Removal(String name, SwarmId swarm, List<Path> deleted, List<String> kept) {
+    }
+
+    /**
+     * Stops sharing or downloading {@code id} and forgets it. With {@code delete}, also deletes what peerit wrote for
+     * it: a download's {@code .part}, or a finished download's file if it is as peerit verified it (same size and
+     * modification time); never a registered file, which is the user's own, and never through a link.
+     */
+    public CompletableFuture<Removal> remove(SwarmId id, boolean delete) {
+        return call(() -> {
+            Share share = shares.get(id);
+            if (share == null) {
+                throw new IOException("this daemon has no share " + id.shortHex());
+            }
+            forget(share);
+            savePending.remove(id);
+            log.info("{}: removed{}", share.name(), delete ? ", deleting what peerit wrote" : "");
+            return share;
+        }).thenApplyAsync(share -> {
+            // On the saving thread, after any save of this share still queued, so no record comes back.
+            List<Path> deleted = new ArrayList<>();
+            List<String> kept = new ArrayList<>();
+            ShareRecord record = store.load(id);
+            try {
+                store.delete(id);
+                if (delete) {
+                    deleteWhatWeWrote(share, record, deleted, kept);
+                } else if (share.isComplete()) {
+                    kept.add(share.finalPath().toString());
+                } else if (Files.exists(share.partPath(), LinkOption.NOFOLLOW_LINKS)) {
+                    kept.add(share.partPath() + " (the download so far, now yours: peerit no longer resumes it)");
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return new Removal(share.name(), id, deleted, kept);
+        }, saving);
+    }
+
+    private static void deleteWhatWeWrote(Share share, ShareRecord record, List<Path> deleted, List<String> kept)
+            throws IOException {
+        Path part = share.partPath();
+        if (share.origin() == Share.Origin.DOWNLOADED && Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS)) {
+            Files.delete(part); // ours: created exclusively by this daemon, or resumed by its own record
+            deleted.add(part);
+        }
+        Path file = share.finalPath();
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || !(share.isComplete() || record != null && record.complete())) {
+            return;
+        }
+        if (share.origin() != Share.Origin.DOWNLOADED) {
+            kept.add(file + " (registered: your own file, never deleted by peerit)");
+            return;
+        }
+        BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (record == null || !now.isRegularFile() || now.size() != record.fileSize()
+                || now.lastModifiedTime().toMillis() != record.fileModifiedMillis()) {
+            kept.add(file + " (changed since peerit verified it)");
+            return;
+        }
+        Files.delete(file);
+        deleted.add(file);
     }
 
     private void forget(Share share) {
@@ -493,7 +559,7 @@ public final class SwarmEngine implements AutoCloseable {
         }
         String have = Base64.getEncoder().encodeToString(Bitfields.toBytes(share.have(), share.manifest().chunkCount()));
         return new ShareRecord(ShareRecord.VERSION, codec.toTree(share.manifest()), share.finalPath().toString(),
-                complete, have, size, modified);
+                complete, have, size, modified, share.origin() == Share.Origin.DOWNLOADED);
     }
 
     /** Saves soon, coalescing the saves of many verified chunks into one write a second. */
@@ -543,23 +609,24 @@ public final class SwarmEngine implements AutoCloseable {
     }
 
     private void resume(Manifest m, Path path, ShareRecord r) throws IOException {
+        Share.Origin origin = r.downloaded() || !r.complete() ? Share.Origin.DOWNLOADED : Share.Origin.REGISTERED;
         if (r.complete()) {
             try {
                 if (Files.size(path) == r.fileSize() && Files.getLastModifiedTime(path).toMillis() == r.fileModifiedMillis()) {
-                    Share share = openSeed(m, path);
+                    Share share = openSeed(m, path, origin);
                     announce(share, AnnounceEvent.STARTED);
                     log.info("{}: seeding {}", share.name(), path);
                     return;
                 }
             } catch (NoSuchFileException e) {
-                Share share = new Share(this, m, path, null, new BitSet(), ShareStatus.State.ERROR);
+                Share share = new Share(this, m, path, null, new BitSet(), ShareStatus.State.ERROR, origin);
                 shares.put(share.id(), share);
                 share.fail(path + " is gone; register or download it again to share it");
                 return;
             }
             // Changed since we verified it: check every chunk before serving a byte.
             ChunkFile file = ChunkFile.openComplete(m, path);
-            Share share = new Share(this, m, path, file, new BitSet(), ShareStatus.State.CHECKING);
+            Share share = new Share(this, m, path, file, new BitSet(), ShareStatus.State.CHECKING, origin);
             shares.put(share.id(), share);
             recheckSeed(share);
             return;
@@ -576,12 +643,12 @@ public final class SwarmEngine implements AutoCloseable {
             // The record says this .part is ours; it is still opened without following links.
             chunks = partExisted ? ChunkFile.resumePartial(m, part) : ChunkFile.createPartial(m, part);
         } catch (IOException e) {
-            Share share = new Share(this, m, path, null, new BitSet(), ShareStatus.State.ERROR);
+            Share share = new Share(this, m, path, null, new BitSet(), ShareStatus.State.ERROR, origin);
             shares.put(share.id(), share);
             share.fail("cannot resume: " + e.getMessage());
             return;
         }
-        Share share = new Share(this, m, path, chunks, have, ShareStatus.State.CHECKING);
+        Share share = new Share(this, m, path, chunks, have, ShareStatus.State.CHECKING, origin);
         shares.put(share.id(), share);
         recheckThenStart(share, partExisted);
     }

@@ -151,4 +151,28 @@ class DownloadSafetyTest {
         assertEquals("verified", Files.readString(target));
         assertFalse(Files.exists(part));
     }
+
+    @Test
+    void removeDeleteTakesAFinishedDownloadOnlyAsPeeritVerifiedIt() throws Exception {
+        Manifest m = seeded("photos.zip");
+        Daemon leecher = swarm.start(2, 0, 0);
+        Path done = leecher.engine().download(m, swarm.dir("a")).get(10, TimeUnit.SECONDS).completion().get(60, TimeUnit.SECONDS);
+        Files.setLastModifiedTime(done, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L)); // edited since
+        SwarmEngine.Removal changed = leecher.engine().remove(m.swarmId(), true).get(10, TimeUnit.SECONDS);
+        assertTrue(changed.deleted().isEmpty(), changed.toString());
+        assertEquals(List.of(done + " (changed since peerit verified it)"), changed.kept());
+        assertTrue(Files.exists(done));
+
+        Path fresh = leecher.engine().download(m, swarm.dir("b")).get(10, TimeUnit.SECONDS).completion().get(60, TimeUnit.SECONDS);
+        TestSwarm.await("the finished download's record", Duration.ofSeconds(5), () -> Files.readString(
+                swarm.root.resolve("home/daemon-2/shares/" + m.swarmId().hex() + ".json")).contains("\"complete\":true"));
+        SwarmEngine.Removal removed = leecher.engine().remove(m.swarmId(), true).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(fresh), removed.deleted());
+        assertFalse(Files.exists(fresh));
+        assertEquals(null, TestSwarm.status(leecher, m.swarmId()), "forgotten");
+        swarm.stop(2);
+        Daemon again = swarm.start(2, 0, 0);
+        Thread.sleep(500);
+        assertEquals(null, TestSwarm.status(again, m.swarmId()), "and not resumed after a restart");
+    }
 }
