@@ -42,6 +42,12 @@ final class StatusCommand implements Callable<Integer> {
             out.println("seen from outside as " + d.path("quicServerMapping").asText() + " (QUIC server), "
                     + d.path("quicClientMapping").asText("?") + " (QUIC client)");
         }
+        JsonNode inbound = d.path("inbound");
+        if (inbound.path("refused").asLong() > 0) {
+            out.printf(Locale.ROOT, "inbound connections: %d established, %d without a handshake yet; %d refused over the"
+                    + " caps%n", inbound.path("established").asInt(), inbound.path("pending").asInt(),
+                    inbound.path("refused").asLong());
+        }
         JsonNode shares = status.path("shares");
         if (shares.isEmpty()) {
             out.println("nothing shared yet: peerit register FILE " + index + ", or peerit download FILE.p2p " + index);

@@ -183,6 +183,14 @@ public final class ControlHandler {
         ObjectNode status = event(ControlProtocol.EVENT_STATUS);
         ObjectNode daemon = daemonInfo.deepCopy();
         engine.publicMappings().forEach(daemon::put);
+        try {
+            var inbound = engine.inboundStats().get(5, TimeUnit.SECONDS);
+            daemon.putObject("inbound").put("pending", inbound.pending()).put("established", inbound.established())
+                    .put("refused", inbound.refused());
+        } catch (ExecutionException | TimeoutException e) {
+            events.error("daemon is not responding: " + ErrorMessages.describe(e));
+            return;
+        }
         status.set("daemon", daemon);
         status.set("shares", json.valueToTree(shares));
         events.send(status);

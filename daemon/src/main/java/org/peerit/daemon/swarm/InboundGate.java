@@ -14,9 +14,10 @@ import java.util.Map;
  * then <em>established</em>; each state has a cap in total and per remote address. Pending connections are cheap to
  * hold (their first frame is capped at a handshake's size, and they are closed after {@code HANDSHAKE_TIMEOUT}), so
  * the caps for them are tight. Per address caps are not 1: many honest peers share one address behind a NAT.
- * Engine thread only.
+ * Relayed peers all arrive from the tracker's address, each pair from its own port, so they are counted by address
+ * and port. Engine thread only.
  */
-final class InboundGate {
+public final class InboundGate {
     private static final Logger log = LoggerFactory.getLogger(InboundGate.class);
     private static final long REFUSAL_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
@@ -86,16 +87,12 @@ final class InboundGate {
         return n;
     }
 
-    int pendingCount() {
-        return pending.size();
+    /** Inbound connections held now, and refused so far. */
+    public record Stats(int pending, int established, long refused) {
     }
 
-    int establishedCount() {
-        return established;
-    }
-
-    long refusedCount() {
-        return refused;
+    Stats stats() {
+        return new Stats(pending.size(), established, refused);
     }
 
     private void refuse(Channel channel, Object source, String why) {

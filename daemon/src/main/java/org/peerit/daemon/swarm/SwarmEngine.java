@@ -214,9 +214,9 @@ public final class SwarmEngine implements AutoCloseable {
         }
     }
 
-    /** Inbound connections held now: waiting for a handshake, and established. */
-    public int[] inboundConnections() {
-        return new int[]{gate.pendingCount(), gate.establishedCount()};
+    /** Inbound connections held now (waiting for a handshake, and established) and refused so far. */
+    public CompletableFuture<InboundGate.Stats> inboundStats() {
+        return call(gate::stats);
     }
 
     TokenBucket uploadLimit() {

@@ -73,10 +73,10 @@ class InboundFloodTest {
             while (!stop.get()) {
                 try {
                     long t0 = System.nanoTime();
-                    int[] held = seeder.engine().call(seeder.engine()::inboundConnections).get(5, TimeUnit.SECONDS);
+                    InboundGate.Stats held = seeder.engine().inboundStats().get(5, TimeUnit.SECONDS);
                     seeder.engine().status().get(5, TimeUnit.SECONDS);
                     slowestStatusMillis.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
-                    maxPending.accumulateAndGet(held[0], Math::max);
+                    maxPending.accumulateAndGet(held.pending(), Math::max);
                     Thread.sleep(20);
                 } catch (Exception e) {
                     slowestStatusMillis.set(Long.MAX_VALUE);
@@ -132,14 +132,14 @@ class InboundFloodTest {
         Thread.sleep(500);
         int perAddress = InboundLimits.defaults().pendingPerAddress();
         assertEquals(perAddress, countOpen(), "all but " + perAddress + " connections from one address are refused at once");
-        assertEquals(perAddress, daemon.engine().call(daemon.engine()::inboundConnections).get(5, TimeUnit.SECONDS)[0]);
+        assertEquals(perAddress, daemon.engine().inboundStats().get(5, TimeUnit.SECONDS).pending());
         long t0 = System.nanoTime();
         TestSwarm.await("the handshake deadline", Duration.ofSeconds(PeerSession.HANDSHAKE_TIMEOUT_SECONDS + 5),
                 () -> countOpen() == 0);
         long waited = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(waited >= (PeerSession.HANDSHAKE_TIMEOUT_SECONDS - 1) * 1000,
                 "closed by the deadline, not at once (" + waited + " ms)");
-        assertEquals(0, daemon.engine().call(daemon.engine()::inboundConnections).get(5, TimeUnit.SECONDS)[0]);
+        assertEquals(0, daemon.engine().inboundStats().get(5, TimeUnit.SECONDS).pending());
     }
 
     /** Connection {@code i} of the flood, from one of 50 loopback addresses (a few dozen hosts attacking at once). */
