@@ -532,6 +532,10 @@ public final class SwarmEngine implements AutoCloseable {
                 ChunkFile complete = ChunkFile.openComplete(share.manifest(), target);
                 ChunkFile old = share.file();
                 loop.execute(() -> {
+                    if (shares.get(share.id()) != share) {
+                        closeQuietly(complete); // removed while its last hash ran: no record comes back for it
+                        return;
+                    }
                     share.finished(complete);
                     save(share);
                     announce(share, AnnounceEvent.COMPLETED);
