@@ -144,6 +144,28 @@ public final class ChunkFile extends AbstractReferenceCounted implements AutoClo
         }
     }
 
+    /**
+     * Whether chunk {@code chunk} may hold received data: its first 8 bytes are not all zero. Never-written parts of
+     * a sparse {@code .part} read as zeros without touching the disk, so this tells in one small read which chunks
+     * are worth hashing after a crash. A chunk whose real content starts with zeros reads as empty: it is fetched
+     * again, never trusted unverified.
+     */
+    public boolean mayHoldData(int chunk) throws IOException {
+        ByteBuffer probe = ByteBuffer.allocate((int) Math.min(8, manifest.chunkLength(chunk)));
+        long position = manifest.chunkOffset(chunk);
+        while (probe.hasRemaining()) {
+            if (channel.read(probe, position + probe.position()) < 0) {
+                return false;
+            }
+        }
+        for (int i = 0; i < probe.limit(); i++) {
+            if (probe.get(i) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether chunk {@code chunk} as stored matches the manifest's hash. */
     public boolean verifyChunk(int chunk) throws IOException {
         MessageDigest digest = org.peerit.protocol.manifest.ManifestFactory.sha256();

@@ -12,8 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param fileSize  size and modification time of the complete file when last verified, to notice later edits
  * @param downloaded whether peerit wrote the file (a download) rather than the user (a registered file): only what
  *                  peerit wrote may {@code peerit remove --delete} delete. Records from before it read as false
+ * @param written   chunks of the {@code .part} that any block was written into, base64 of the wire bitfield: after
+ *                  a crash, those not yet verified are hashed again, with any whose first bytes are not zero (written
+ *                  after the last save), instead of the whole, mostly sparse, file. Null in records from before it
  */
 public record ShareRecord(int version, JsonNode manifest, String path, boolean complete, String have,
-                          long fileSize, long fileModifiedMillis, boolean downloaded) {
+                          long fileSize, long fileModifiedMillis, boolean downloaded, String written) {
     public static final int VERSION = 1;
 }

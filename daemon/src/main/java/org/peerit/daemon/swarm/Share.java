@@ -2,6 +2,7 @@ package org.peerit.daemon.swarm;
 
 import io.netty.buffer.ByteBuf;
 import org.peerit.daemon.storage.ChunkFile;
+import org.peerit.daemon.storage.FileStamp;
 import org.peerit.daemon.tracker.TrackerClient;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
@@ -62,6 +63,9 @@ public final class Share {
     private SuperSeeder superSeeder;
     private final FileDigester digester;
     private final ReceivedBlocks received = new ReceivedBlocks();
+    /** Chunks any block was written into (see ShareRecord#written). */
+    private final BitSet written = new BitSet();
+    private FileStamp verifiedAs;
     private final TrackerClient.Announcing announcing = new TrackerClient.Announcing() {
         @Override
         public SwarmId swarmId() {
@@ -125,6 +129,20 @@ public final class Share {
 
     Origin origin() {
         return origin;
+    }
+
+    /** The complete file as verified (null while downloading): what later saves record, not what it is now. */
+    FileStamp verifiedAs() {
+        return verifiedAs;
+    }
+
+    void verifiedAs(FileStamp stamp) {
+        verifiedAs = stamp;
+    }
+
+    /** Chunks of the .part that blocks were written into; the engine adds those a saved record names. */
+    BitSet written() {
+        return written;
     }
 
     public Path partPath() {
@@ -256,6 +274,7 @@ public final class Share {
         }
         engine.downloadLimit().take(block.length(), System.nanoTime());
         down.add(block.length());
+        written.set(block.chunk());
         if (manifest.chunkLength(block.chunk()) <= ReceivedBlocks.MAX_KEPT_CHUNK) {
             received.keep(block.chunk(), block.offset(), data);
         }

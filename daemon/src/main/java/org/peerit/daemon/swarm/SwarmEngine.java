@@ -12,6 +12,7 @@ import org.peerit.daemon.identity.Identity;
 import org.peerit.daemon.nat.NatTraversal;
 import org.peerit.daemon.storage.Bitfields;
 import org.peerit.daemon.storage.ChunkFile;
+import org.peerit.daemon.storage.FileStamp;
 import org.peerit.daemon.storage.ShareRecord;
 import org.peerit.daemon.storage.StateStore;
 import org.peerit.daemon.tracker.TrackerClient;
@@ -251,7 +252,9 @@ public final class SwarmEngine implements AutoCloseable {
      * already shared, returns that share.
      */
     public CompletableFuture<Share> register(Path file, ManifestFactory.Progress progress) {
-        CompletableFuture<Manifest> manifest = new CompletableFuture<>();
+        record Hashed(Manifest manifest, FileStamp stamp) {
+        }
+        CompletableFuture<Hashed> hashed = new CompletableFuture<>();
         blocking.execute(() -> {
             try {
                 if (!Files.isRegularFile(file)) {
@@ -266,12 +269,15 @@ public final class SwarmEngine implements AutoCloseable {
                 } catch (ManifestException e) {
                     throw new IOException("cannot share " + file + ": " + e.getMessage() + "; rename the file");
                 }
-                manifest.complete(ManifestFactory.create(file, name, List.of(config.tracker().toString()), progress));
+                FileStamp before = FileStamp.of(file);
+                hashed.complete(new Hashed(ManifestFactory.create(file, name, List.of(config.tracker().toString()),
+                        progress), before));
             } catch (Throwable t) {
-                manifest.completeExceptionally(t);
+                hashed.completeExceptionally(t);
             }
         });
-        return manifest.thenCompose(m -> call(() -> {
+        return hashed.thenCompose(h -> call(() -> {
+            Manifest m = h.manifest();
             Share existing = shares.get(m.swarmId());
             if (existing != null && existing.state() != ShareStatus.State.ERROR) {
                 return existing;
@@ -279,7 +285,7 @@ public final class SwarmEngine implements AutoCloseable {
             if (existing != null) {
                 forget(existing); // say, its file had gone missing and is back: share it afresh
             }
-            Share share = openSeed(m, file, Share.Origin.REGISTERED);
+            Share share = openSeed(m, file, Share.Origin.REGISTERED, h.stamp());
             save(share);
             announce(share, AnnounceEvent.STARTED);
             log.info("{}: sharing {} ({} bytes, {} chunks), swarm {}", share.name(), file, m.size(), m.chunkCount(),
@@ -288,11 +294,12 @@ public final class SwarmEngine implements AutoCloseable {
         }));
     }
 
-    private Share openSeed(Manifest m, Path file, Share.Origin origin) throws IOException {
+    private Share openSeed(Manifest m, Path file, Share.Origin origin, FileStamp verifiedAs) throws IOException {
         ChunkFile chunks = ChunkFile.openComplete(m, file);
         BitSet all = new BitSet(m.chunkCount());
         all.set(0, m.chunkCount());
         Share share = new Share(this, m, file, chunks, all, ShareStatus.State.SEEDING, origin);
+        share.verifiedAs(verifiedAs);
         shares.put(share.id(), share);
         return share;
     }
@@ -307,6 +314,7 @@ public final class SwarmEngine implements AutoCloseable {
             Path target = dir.resolve(manifest.name());
             Share existing = shares.get(manifest.swarmId());
             BitSet have = new BitSet();
+            BitSet written = null;
             boolean partIsOurs = false;
             if (existing != null) {
                 boolean here = existing.finalPath().equals(target);
@@ -320,6 +328,7 @@ public final class SwarmEngine implements AutoCloseable {
                 if (here) {
                     // A retry after an error (say, a full disk): into the same place, go on from what was verified.
                     have = (BitSet) existing.have().clone();
+                    written = (BitSet) existing.written().clone();
                     partIsOurs = true;
                 }
                 forget(existing);
@@ -346,7 +355,7 @@ public final class SwarmEngine implements AutoCloseable {
             shares.put(share.id(), share);
             log.info("{}: downloading {} bytes into {}, swarm {}", share.name(), manifest.size(), dir, share.id().shortHex());
             save(share);
-            recheckThenStart(share, partExists);
+            recheckThenStart(share, partExists, written);
             return share;
         });
     }
@@ -442,22 +451,26 @@ public final class SwarmEngine implements AutoCloseable {
     }
 
     /**
-     * Before downloading an existing {@code .part}, hashes every chunk not yet known good: chunks written after the
-     * last saved state (say, before a crash) are recovered instead of fetched again, and nothing unverified is
-     * trusted. A new, empty {@code .part} has nothing to check.
+     * Before downloading an existing {@code .part}, hashes the unverified chunks that may hold data: those the saved
+     * record says were written into, and those whose first bytes are not zero (written after the last save, say
+     * just before a crash). Chunks written that way are recovered instead of fetched again, nothing unverified is
+     * trusted, and a restart costs one small read per chunk plus the hashing of the few chunks in flight, not a pass
+     * over the whole, mostly sparse, file. A new, empty {@code .part} has nothing to check.
      */
-    private void recheckThenStart(Share share, boolean partExisted) {
+    private void recheckThenStart(Share share, boolean partExisted, BitSet written) {
         if (!partExisted) {
             startDownloading(share, new BitSet());
             return;
         }
-        BitSet known = (BitSet) share.have().clone();
         Manifest m = share.manifest();
+        BitSet known = (BitSet) share.have().clone();
+        BitSet recorded = written == null ? new BitSet() : written;
+        share.written().or(recorded);
         hashing.execute(() -> {
             BitSet recovered = new BitSet();
             try {
                 for (int i = known.nextClearBit(0); i < m.chunkCount(); i = known.nextClearBit(i + 1)) {
-                    if (share.file().verifyChunk(i)) {
+                    if ((recorded.get(i) || share.file().mayHoldData(i)) && share.file().verifyChunk(i)) {
                         recovered.set(i);
                     }
                 }
@@ -530,6 +543,7 @@ public final class SwarmEngine implements AutoCloseable {
                     return;
                 }
                 ChunkFile complete = ChunkFile.openComplete(share.manifest(), target);
+                FileStamp stamp = FileStamp.of(target);
                 ChunkFile old = share.file();
                 loop.execute(() -> {
                     if (shares.get(share.id()) != share) {
@@ -537,6 +551,7 @@ public final class SwarmEngine implements AutoCloseable {
                         return;
                     }
                     share.finished(complete);
+                    share.verifiedAs(stamp);
                     save(share);
                     announce(share, AnnounceEvent.COMPLETED);
                     saving.execute(() -> closeQuietly(old)); // after pending saves that force it
@@ -551,19 +566,15 @@ public final class SwarmEngine implements AutoCloseable {
 
     ShareRecord record(Share share) {
         boolean complete = share.isComplete();
-        long size = 0;
-        long modified = 0;
-        if (complete) {
-            try {
-                size = Files.size(share.finalPath());
-                modified = Files.getLastModifiedTime(share.finalPath()).toMillis();
-            } catch (IOException ignored) {
-                // recorded as unknown: re-verified at the next start
-            }
-        }
+        // As verified, not as it is now: a save after an edit must not make the edit look verified.
+        FileStamp stamp = share.verifiedAs();
+        long size = complete && stamp != null ? stamp.size() : 0;
+        long modified = complete && stamp != null ? stamp.modifiedMillis() : 0;
         String have = Base64.getEncoder().encodeToString(Bitfields.toBytes(share.have(), share.manifest().chunkCount()));
         return new ShareRecord(ShareRecord.VERSION, codec.toTree(share.manifest()), share.finalPath().toString(),
-                complete, have, size, modified, share.origin() == Share.Origin.DOWNLOADED);
+                complete, have, size, modified, share.origin() == Share.Origin.DOWNLOADED,
+                complete ? null : Base64.getEncoder().encodeToString(Bitfields.toBytes(share.written(),
+                        share.manifest().chunkCount())));
     }
 
     /** Saves soon, coalescing the saves of many verified chunks into one write a second. */
@@ -617,7 +628,7 @@ public final class SwarmEngine implements AutoCloseable {
         if (r.complete()) {
             try {
                 if (Files.size(path) == r.fileSize() && Files.getLastModifiedTime(path).toMillis() == r.fileModifiedMillis()) {
-                    Share share = openSeed(m, path, origin);
+                    Share share = openSeed(m, path, origin, new FileStamp(r.fileSize(), r.fileModifiedMillis()));
                     announce(share, AnnounceEvent.STARTED);
                     log.info("{}: seeding {}", share.name(), path);
                     return;
@@ -636,6 +647,7 @@ public final class SwarmEngine implements AutoCloseable {
             return;
         }
         BitSet have = Bitfields.fromBytes(Base64.getDecoder().decode(r.have()), m.chunkCount());
+        BitSet written = r.written() == null ? null : Bitfields.fromBytes(Base64.getDecoder().decode(r.written()), m.chunkCount());
         Path part = partOf(path);
         boolean partExisted = Files.exists(part, LinkOption.NOFOLLOW_LINKS);
         ChunkFile chunks;
@@ -643,6 +655,7 @@ public final class SwarmEngine implements AutoCloseable {
             if (!partExisted || have == null
                     || Files.readAttributes(part, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size() != m.size()) {
                 have = new BitSet(); // the data is gone or was changed, or the record is damaged: trust nothing saved
+                written = null;
             }
             // The record says this .part is ours; it is still opened without following links.
             chunks = partExisted ? ChunkFile.resumePartial(m, part) : ChunkFile.createPartial(m, part);
@@ -654,20 +667,24 @@ public final class SwarmEngine implements AutoCloseable {
         }
         Share share = new Share(this, m, path, chunks, have, ShareStatus.State.CHECKING, origin);
         shares.put(share.id(), share);
-        recheckThenStart(share, partExisted);
+        recheckThenStart(share, partExisted, written);
     }
 
     private void recheckSeed(Share share) {
         hashing.execute(() -> {
             boolean ok;
+            FileStamp before = null;
             try {
+                before = FileStamp.of(share.finalPath());
                 ok = share.file().verifyFile();
             } catch (IOException e) {
                 ok = false;
             }
             boolean verified = ok;
+            FileStamp stamp = before;
             loop.execute(() -> {
                 if (verified) {
+                    share.verifiedAs(stamp);
                     share.have().set(0, share.manifest().chunkCount());
                     share.seedVerified();
                     save(share);
