@@ -87,6 +87,11 @@ public final class InboundGate {
         return n;
     }
 
+    /** The connections waiting for a handshake now. */
+    java.util.List<Channel> pendingChannels() {
+        return java.util.List.copyOf(pending.keySet());
+    }
+
     /** Inbound connections held now, and refused so far. */
     public record Stats(int pending, int established, long refused) {
     }

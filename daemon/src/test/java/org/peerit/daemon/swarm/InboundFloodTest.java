@@ -177,4 +177,37 @@ class InboundFloodTest {
         }
         return open;
     }
+
+    /**
+     * Running out of memory is the engine's problem, not one peer's: every connection without a handshake is shed and
+     * accepting pauses, while an established download goes on.
+     */
+    @Test
+    void outOfMemoryShedsEveryUnprovenConnectionAndSparesRealTransfers() throws Exception {
+        Daemon seeder = swarm.start(1, 2 << 20, 0);
+        Path original = TestSwarm.randomFile(swarm.dir("seed"), "big.bin", 8 * MIB, 6);
+        Manifest m = seeder.engine().register(original, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
+        Daemon leecher = swarm.start(2, 0, 0);
+        var done = leecher.engine().download(m, swarm.dir("leecher")).get(5, TimeUnit.SECONDS).completion();
+        TestSwarm.await("the download to run", Duration.ofSeconds(10),
+                () -> TestSwarm.status(leecher, m.swarmId()).verifiedBytes() > 0);
+        InetSocketAddress target = new InetSocketAddress("127.0.0.1", seeder.engine().listenPort());
+        for (int i = 0; i < 6; i++) {
+            connectFrom(i, target);
+        }
+        TestSwarm.await("six pending connections", Duration.ofSeconds(5),
+                () -> seeder.engine().inboundStats().get(5, TimeUnit.SECONDS).pending() == 6);
+        seeder.engine().call(() -> {
+            seeder.engine().gate().pendingChannels().get(0).pipeline()
+                    .fireExceptionCaught(new OutOfMemoryError("Cannot reserve 1048576 bytes of direct buffer memory"));
+            return null;
+        }).get(5, TimeUnit.SECONDS);
+        TestSwarm.await("every unproven connection shed", Duration.ofSeconds(2), () -> countOpen() == 0);
+        connectFrom(7, target); // accepting is paused: the kernel queues it, the daemon takes it up after 2 s
+        Thread.sleep(1000);
+        assertEquals(0, seeder.engine().inboundStats().get(5, TimeUnit.SECONDS).pending(), "not accepted while paused");
+        TestSwarm.await("accepting again", Duration.ofSeconds(5),
+                () -> seeder.engine().inboundStats().get(5, TimeUnit.SECONDS).pending() == 1);
+        assertEquals(-1L, Files.mismatch(original, done.get(60, TimeUnit.SECONDS)), "the real transfer went on");
+    }
 }
