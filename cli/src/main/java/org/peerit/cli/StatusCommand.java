@@ -70,10 +70,10 @@ final class StatusCommand implements Callable<Integer> {
                 out.println("  connections: " + s.path("natProblem").asText());
             }
             for (JsonNode p : s.path("peers")) {
-                out.printf(Locale.ROOT, "  peer %s  %-21s  %-12s  %s  %d chunks  down %s  up %s%n", p.path("peer").asText(),
+                out.printf(Locale.ROOT, "  peer %s  %-21s  %-12s  %s  %d chunks  down %s  up %s  %s%n", p.path("peer").asText(),
                         p.path("address").asText(), p.path("path").asText(), p.path("seed").asBoolean() ? "seed " : "leech",
                         p.path("chunks").asInt(), Units.rate(p.path("downloadRate").asLong()),
-                        Units.rate(p.path("uploadRate").asLong()));
+                        Units.rate(p.path("uploadRate").asLong()), p.path("security").asText());
             }
         }
         return 0;

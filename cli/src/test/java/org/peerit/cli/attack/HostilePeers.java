@@ -3,6 +3,9 @@ package org.peerit.cli.attack;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import org.peerit.daemon.identity.Identity;
+import org.peerit.daemon.identity.IdentityKeyManager;
+import org.peerit.daemon.identity.PeerTrust;
 import org.peerit.daemon.storage.Bitfields;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
@@ -21,8 +24,12 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.TrustManager;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.BitSet;
@@ -33,7 +40,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Peers that speak the wire protocol correctly and behave badly, for bench/soak, on blocking loopback sockets with the
- * project's own codecs (an {@link EmbeddedChannel} encodes and decodes):
+ * project's own codecs (an {@link EmbeddedChannel} encodes and decodes), over TLS 1.3 with an identity of their own
+ * as every peer has (what they misbehave in is the protocol, not who they are):
  * <pre>
  * liar TRACKER_PORT MANIFEST SECONDS         announces itself as a seed and answers every request with random bytes
  * slow-reader DAEMON_PORT MANIFEST SECONDS   asks a daemon for blocks, then stops reading: its send queue must stay bounded
@@ -41,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HostilePeers {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-    private static final int PROTOCOL_VERSION = 1;
+    private static final int PROTOCOL_VERSION = 2;
 
     private HostilePeers() {
     }
@@ -54,9 +62,12 @@ public final class HostilePeers {
         int port = Integer.parseInt(args[1]);
         Manifest manifest = new ManifestCodec().read(Path.of(args[2]));
         long seconds = Math.min(Long.parseLong(args[3]), 3600);
+        Identity identity = Identity.loadOrCreate(Files.createTempDirectory("peerit-hostile"));
+        SSLContext tls = SSLContext.getInstance("TLSv1.3");
+        tls.init(new KeyManager[]{new IdentityKeyManager(identity)}, new TrustManager[]{new PeerTrust()}, null);
         switch (args[0]) {
-            case "liar" -> liar(port, manifest, seconds);
-            case "slow-reader" -> slowReader(port, manifest, seconds);
+            case "liar" -> liar(port, manifest, seconds, identity, tls);
+            case "slow-reader" -> slowReader(port, manifest, seconds, identity, tls);
             default -> {
                 System.err.println("unknown peer " + args[0]);
                 System.exit(2);
@@ -64,12 +75,15 @@ public final class HostilePeers {
         }
     }
 
-    private static void liar(int trackerPort, Manifest manifest, long seconds) throws Exception {
-        PeerId me = PeerId.random(new SecureRandom());
+    private static void liar(int trackerPort, Manifest manifest, long seconds, Identity identity, SSLContext tls)
+            throws Exception {
+        PeerId me = identity.peerId();
         ExecutorService connections = Executors.newFixedThreadPool(16);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         int[] served = {0};
-        try (ServerSocket server = new ServerSocket(0, 16, LOOPBACK); DatagramSocket udp = new DatagramSocket(0, LOOPBACK)) {
+        try (SSLServerSocket server = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket(0, 16, LOOPBACK);
+             DatagramSocket udp = new DatagramSocket(0, LOOPBACK)) {
+            server.setNeedClientAuth(true);
             server.setSoTimeout(1000);
             udp.setSoTimeout(2000);
             long nextAnnounce = 0;
@@ -115,10 +129,13 @@ public final class HostilePeers {
         }
     }
 
-    private static void slowReader(int daemonPort, Manifest m, long seconds) throws Exception {
-        PeerId me = PeerId.random(new SecureRandom());
-        try (Socket s = new Socket(LOOPBACK, daemonPort); Wire wire = new Wire(s)) {
-            s.setReceiveBufferSize(4096);
+    private static void slowReader(int daemonPort, Manifest m, long seconds, Identity identity, SSLContext tls)
+            throws Exception {
+        PeerId me = identity.peerId();
+        Socket plain = new Socket();
+        plain.setReceiveBufferSize(4096);
+        plain.connect(new InetSocketAddress(LOOPBACK, daemonPort));
+        try (Socket s = tls.getSocketFactory().createSocket(plain, "peer", daemonPort, true); Wire wire = new Wire(s)) {
             s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(seconds));
             wire.write(new PeerMessage.Handshake(PROTOCOL_VERSION, m.swarmId(), me, 0),
                     new PeerMessage.Bitfield(Bitfields.toBytes(new BitSet(), m.chunkCount())), new PeerMessage.Interested());

@@ -1,5 +1,6 @@
 package org.peerit.daemon.nat;
 
+import org.peerit.daemon.identity.PeerTrust;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.quic.Quic;

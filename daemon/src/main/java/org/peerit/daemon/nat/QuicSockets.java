@@ -1,6 +1,8 @@
 package org.peerit.daemon.nat;
 
 import io.netty.bootstrap.Bootstrap;
+import org.peerit.daemon.identity.IdentityKeyManager;
+import org.peerit.daemon.identity.PeerTrust;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,10 +1,7 @@
 package org.peerit.daemon.storage;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.DefaultFileRegion;
-import io.netty.channel.FileRegion;
 import io.netty.util.AbstractReferenceCounted;
-import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCounted;
 import org.peerit.protocol.manifest.Manifest;
 
@@ -26,9 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The file a share reads chunks from and (while downloading) writes blocks into, with positional I/O only: the file
  * is never held in memory. Thread-safe, as {@link FileChannel}'s positional operations are.
  * <p>
- * Reference counted: the share holds one reference until {@link #close}, and each {@link #region} sent with
- * sendfile holds one until it has been sent or dropped, so a file closed while uploads are still queued (a finished
- * download moves to its final name) stays open for them.
+ * Reference counted: the share holds one reference until {@link #close}; a reader that may outlive the share's hold
+ * (a hash on a worker thread while a finished download moves to its final name) can {@link #retain} its own.
  */
 public final class ChunkFile extends AbstractReferenceCounted implements AutoCloseable {
     private static final int HASH_BUFFER = 1 << 20;
@@ -121,19 +117,6 @@ public final class ChunkFile extends AbstractReferenceCounted implements AutoClo
         }
     }
 
-    /**
-     * {@code length} bytes of chunk {@code chunk} at {@code offset}, for the transport to send straight from the page
-     * cache (sendfile on TCP). The region keeps this file open until it is released.
-     */
-    public FileRegion region(int chunk, int offset, int length) throws IOException {
-        try {
-            retain();
-        } catch (IllegalReferenceCountException e) {
-            throw new IOException("file is closed");
-        }
-        return new Region(this, channel, manifest.chunkOffset(chunk) + offset, length);
-    }
-
     public void write(int chunk, int offset, ByteBuf src) throws IOException {
         if (!writable) {
             throw new IOException("file is open read-only");
@@ -215,7 +198,7 @@ public final class ChunkFile extends AbstractReferenceCounted implements AutoClo
         }
     }
 
-    /** Gives up the share's reference; the file closes once queued regions are done with it too. */
+    /** Gives up the share's reference; the file closes once other holders are done with it too. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -235,20 +218,5 @@ public final class ChunkFile extends AbstractReferenceCounted implements AutoClo
     @Override
     public ReferenceCounted touch(Object hint) {
         return this;
-    }
-
-    /** A region of the shared file: releasing it gives back its hold on the file instead of closing the file. */
-    private static final class Region extends DefaultFileRegion {
-        private final ChunkFile owner;
-
-        Region(ChunkFile owner, FileChannel file, long position, long count) {
-            super(file, position, count);
-            this.owner = owner;
-        }
-
-        @Override
-        protected void deallocate() {
-            owner.release();
-        }
     }
 }

@@ -5,10 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.DefaultMessageSizeEstimator;
 import io.netty.channel.EventLoop;
-import io.netty.channel.FileRegion;
-import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
@@ -36,13 +33,6 @@ final class PeerChannels {
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
     /** Enough queued to keep a fast link busy between event loop turns; beyond it a session waits for writability. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 << 20);
-    private static final MessageSizeEstimator.Handle DEFAULT_SIZES = DefaultMessageSizeEstimator.DEFAULT.newHandle();
-    /**
-     * Counts a queued file region (an upload sent with sendfile) at its length, where Netty counts it as nothing: the
-     * water mark then bounds those uploads too, and a peer that stops reading cannot make us queue without end.
-     */
-    static final MessageSizeEstimator SIZES =
-            () -> msg -> msg instanceof FileRegion region ? (int) region.count() : DEFAULT_SIZES.size(msg);
 
     private final SwarmEngine engine;
     private final EventLoop loop;
@@ -55,8 +45,14 @@ final class PeerChannels {
         this.transport = transport;
     }
 
+    /**
+     * The pipeline of a peer connection. Over TCP it starts with TLS 1.3 (the session checks the certificate when the
+     * TLS handshake completes); a QUIC stream is encrypted and authenticated by its connection already.
+     */
     void install(Channel ch, PeerSession session) {
-        ch.config().setMessageSizeEstimator(SIZES);
+        if (!(ch instanceof QuicStreamChannel)) {
+            ch.pipeline().addLast(engine.tls().newHandler(ch.alloc(), session.outbound()));
+        }
         ch.pipeline().addLast(
                 // Requests, HAVEs and pieces written while a read is handled go out in one write at its end.
                 new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
@@ -88,14 +84,15 @@ final class PeerChannels {
 
     /**
      * Dials a peer over TCP at {@code address}; {@code ended} runs once the attempt is over: it failed (and
-     * {@code failed} heard why), or the connection made has closed again.
+     * {@code failed} heard why), or the connection made has closed again. The peer's certificate must prove
+     * {@code expected} (null when only its address is known, from PEX: then it must prove the id it claims).
      */
-    void connectTcp(Share share, InetSocketAddress address, Runnable ended, Consumer<String> failed) {
+    void connectTcp(Share share, InetSocketAddress address, PeerId expected, Runnable ended, Consumer<String> failed) {
         if (engine.share(share.id()) != share) {
             ended.run();
             return;
         }
-        PeerSession session = new PeerSession(engine, share, true, "tcp", null);
+        PeerSession session = new PeerSession(engine, share, true, "tcp", null, expected);
         ChannelFuture f = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
@@ -129,7 +126,7 @@ final class PeerChannels {
                 opened.completeExceptionally(new IOException("the share is gone"));
                 return opened;
             }
-            PeerSession session = new PeerSession(engine, share, true, path, expected);
+            PeerSession session = new PeerSession(engine, share, true, path, expected, expected);
             connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
                 @Override
                 protected void initChannel(QuicStreamChannel stream) {

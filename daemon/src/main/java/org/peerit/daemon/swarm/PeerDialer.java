@@ -49,7 +49,7 @@ final class PeerDialer {
             // Each address on its own: a public address that drops our SYN must not delay the LAN one.
             for (InetSocketAddress address : new LinkedHashSet<>(tcpAddresses())) {
                 live++;
-                engine.channels().connectTcp(share, address, this::pathEnded, failures::add);
+                engine.channels().connectTcp(share, address, peer.peerId(), this::pathEnded, failures::add);
             }
         }
         if (peer.hasQuic()) {

@@ -4,17 +4,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.FileRegion;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import org.peerit.daemon.identity.PeerTrust;
 import org.peerit.daemon.storage.Bitfields;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.wire.PeerMessage;
-import org.peerit.protocol.wire.PeerMessageEncoder;
 import org.peerit.protocol.wire.PexPeer;
 import org.peerit.protocol.wire.WireLimits;
 import org.slf4j.Logger;
@@ -36,7 +36,8 @@ import java.util.Map;
  */
 final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCandidate {
     private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
-    static final int PROTOCOL_VERSION = 1;
+    /** 2: every connection is TLS 1.3 with certificates that prove the peer ids (1 was plaintext over TCP). */
+    static final int PROTOCOL_VERSION = 2;
     /** Requests a peer may queue at us; more is abuse and closes the connection. */
     private static final int MAX_QUEUED_REQUESTS = 4096;
     private static final int MIN_DEPTH = 8;
@@ -47,8 +48,15 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
     private final SwarmEngine engine;
     private final boolean outbound;
     private final String path;
-    /** The peer id a QUIC peer's certificate proves (its handshake must claim the same); null over TCP. */
-    private final PeerId certified;
+    /**
+     * The peer id the peer's certificate proves, which its handshake must claim: known from the start on a QUIC
+     * stream, once the TLS handshake completes over TCP.
+     */
+    private PeerId certified;
+    /** The id the peer we dialled must prove (from the tracker); null for inbound peers and those heard of by PEX. */
+    private final PeerId expected;
+    /** How the connection is protected, for status: protocol and cipher suite. */
+    private String security = "";
     private Channel channel;
     private Share share;
     private PeerId peerId;
@@ -85,10 +93,15 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
     int depth = 16;
     long connectedNanos = System.nanoTime();
 
-    /** Outbound: we dialled for {@code share}. Inbound: {@code share} is null until the handshake names one. */
-    PeerSession(SwarmEngine engine, Share share, boolean outbound, String path, PeerId certified) {
+    /**
+     * Outbound: we dialled for {@code share}. Inbound: {@code share} is null until the handshake names one.
+     * {@code certified}: the id a QUIC connection's certificate proved (null over TCP, where TLS runs in this
+     * pipeline); {@code expected}: the id a peer we dial over TCP must prove.
+     */
+    PeerSession(SwarmEngine engine, Share share, boolean outbound, String path, PeerId certified, PeerId expected) {
         this.engine = engine;
         this.certified = certified;
+        this.expected = expected;
         this.share = share;
         this.outbound = outbound;
         this.path = path;
@@ -112,6 +125,10 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
 
     String path() {
         return path;
+    }
+
+    String security() {
+        return security;
     }
 
     InetSocketAddress remoteAddress() {
@@ -160,8 +177,12 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        if (outbound) {
-            sendHandshake();
+        if (channel instanceof QuicStreamChannel stream) {
+            javax.net.ssl.SSLSession tls = stream.parent().sslEngine().getSession();
+            security = tls.getProtocol() + " " + tls.getCipherSuite() + " (QUIC)";
+        }
+        if (outbound && certified != null) {
+            sendHandshake(); // over TCP: once TLS has proven who the peer is
         }
         ctx.executor().schedule(() -> {
             if (peerId == null) {
@@ -191,16 +212,22 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
     }
 
     private void onHandshake(Object msg) {
+        if (certified == null) {
+            throw new ProtocolViolation("data before the TLS handshake completed"); // SslHandler never lets it through
+        }
         if (!(msg instanceof PeerMessage.Handshake h)) {
             throw new ProtocolViolation("first message was not a handshake");
         }
         if (h.version() != PROTOCOL_VERSION) {
-            throw new ProtocolViolation("peer speaks protocol version " + h.version());
+            throw new ProtocolViolation("peer speaks protocol version " + h.version() + ", we speak " + PROTOCOL_VERSION
+                    + "; one of the two peerit versions needs an upgrade");
         }
         if (h.peerId().equals(engine.peerId())) {
             throw new ProtocolViolation("connected to ourselves");
         }
-        if (certified != null && !certified.equals(h.peerId())) {
+        if (!certified.equals(h.peerId())) {
+            log.warn("{} claims peer id {} but its certificate proves {}; connection dropped", remoteAddress(),
+                    h.peerId().shortHex(), certified.shortHex());
             throw new ProtocolViolation("peer claims id " + h.peerId().shortHex() + " but its certificate is "
                     + certified.shortHex() + "'s");
         }
@@ -494,16 +521,10 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
     }
 
     /**
-     * On TCP the block goes from the page cache to the socket with sendfile, never through our memory; a QUIC stream
-     * needs the bytes in a buffer, to encrypt them.
+     * The block is read into a pooled direct buffer, which TLS (or QUIC) encrypts in 16 KiB records: sendfile cannot
+     * apply to encrypted connections (Netty has no kernel TLS).
      */
     private void writePiece(PeerMessage.Request r) throws IOException {
-        if (channel instanceof SocketChannel) {
-            FileRegion region = share.file().region(r.chunk(), r.offset(), r.length());
-            channel.write(PeerMessageEncoder.pieceHeader(channel.alloc(), r.chunk(), r.offset(), r.length()));
-            channel.write(region);
-            return;
-        }
         ByteBuf data = channel.alloc().directBuffer(r.length());
         try {
             share.file().read(r.chunk(), r.offset(), r.length(), data);
@@ -524,7 +545,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle) {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+            tlsDone(ctx, done);
+        } else if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
                 ctx.writeAndFlush(new PeerMessage.KeepAlive());
             } else if (idle.state() == IdleState.READER_IDLE) {
@@ -567,6 +590,42 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
         } else {
             log.warn("peer session error with {}", ctx.channel().remoteAddress(), cause);
             ctx.close();
+        }
+    }
+
+    /**
+     * TLS over TCP has completed, or failed: the certificate must prove the id we dialled for; then the peer-wire
+     * handshake, which must claim the same id, may go. A failure or mismatch drops the connection with a log line.
+     */
+    private void tlsDone(ChannelHandlerContext ctx, SslHandshakeCompletionEvent done) {
+        String who = (outbound ? "peer at " : "inbound connection from ") + ctx.channel().remoteAddress();
+        if (!done.isSuccess()) {
+            Throwable why = done.cause();
+            log.info("{}: TLS handshake failed, connection dropped: {}{}", who, why.getMessage(),
+                    why instanceof io.netty.handler.ssl.NotSslRecordException || why instanceof java.nio.channels.ClosedChannelException
+                            ? " (is it an older peerit, without TLS?)" : "");
+            ctx.close();
+            return;
+        }
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        PeerId proven;
+        try {
+            proven = PeerTrust.peerIdOf(tls.engine());
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            log.warn("{}: presented no certificate; connection dropped", who);
+            ctx.close();
+            return;
+        }
+        if (expected != null && !expected.equals(proven)) {
+            log.warn("{}: expected peer {} but its certificate proves {}; connection dropped", who, expected.shortHex(),
+                    proven.shortHex());
+            ctx.close();
+            return;
+        }
+        certified = proven;
+        security = tls.engine().getSession().getProtocol() + " " + tls.engine().getSession().getCipherSuite();
+        if (outbound) {
+            sendHandshake();
         }
     }
 

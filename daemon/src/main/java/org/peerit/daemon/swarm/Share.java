@@ -449,7 +449,7 @@ public final class Share {
             connectingAddresses.add(address);
             dialled++;
             log.debug("{}: dialling {}, heard of by PEX", name(), address);
-            engine.channels().connectTcp(this, address, () -> connectingAddresses.remove(address), why -> { });
+            engine.channels().connectTcp(this, address, null, () -> connectingAddresses.remove(address), why -> { });
         }
     }
 
@@ -513,7 +513,7 @@ public final class Share {
         for (PeerSession s : sessions.values()) {
             peers.add(new ShareStatus.PeerStatus(s.peerId().shortHex(),
                     s.remoteAddress().getAddress().getHostAddress() + ":" + s.remoteAddress().getPort(), s.path(),
-                    s.isSeed(), s.peerHas().cardinality(), s.down.bytesPerSecond(), s.up.bytesPerSecond(),
+                    s.security(), s.isSeed(), s.peerHas().cardinality(), s.down.bytesPerSecond(), s.up.bytesPerSecond(),
                     s.peerChoking, s.amChoking));
         }
         return new ShareStatus(id.hex(), name(), finalPath.toString(), state, error, manifest.size(), verifiedBytes(),

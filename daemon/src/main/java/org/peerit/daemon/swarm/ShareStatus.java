@@ -10,7 +10,8 @@ public record ShareStatus(String swarm, String name, String path, State state, S
 
     public enum State { CHECKING, DOWNLOADING, VERIFYING, SEEDING, ERROR }
 
-    public record PeerStatus(String peer, String address, String path, boolean seed, int chunks,
+    /** @param security how the connection is encrypted and authenticated: TLS version and cipher suite */
+    public record PeerStatus(String peer, String address, String path, String security, boolean seed, int chunks,
                              long downloadRate, long uploadRate, boolean choked, boolean choking) {
     }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.daemon.identity.Identity;
+import org.peerit.daemon.identity.PeerTls;
 import org.peerit.daemon.nat.NatTraversal;
 import org.peerit.daemon.storage.Bitfields;
 import org.peerit.daemon.storage.ChunkFile;
@@ -84,6 +85,7 @@ public final class SwarmEngine implements AutoCloseable {
     private final List<InetSocketAddress> localCandidates;
     private final PeerChannels channels;
     private final InboundGate gate;
+    private final PeerTls tls;
     private long lastMemoryWarningNanos;
     private long lastTickNanos = System.nanoTime();
     private int ticks;
@@ -103,6 +105,7 @@ public final class SwarmEngine implements AutoCloseable {
         long now = System.nanoTime();
         this.uploadLimit = new TokenBucket(config.maxUploadRate(), now);
         this.downloadLimit = new TokenBucket(config.maxDownloadRate(), now);
+        this.tls = new PeerTls(identity);
         this.channels = new PeerChannels(this, loop, transport);
         this.gate = new InboundGate(config.inboundLimits());
         try {
@@ -112,7 +115,7 @@ public final class SwarmEngine implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             channels.installInbound(ch, (InetSocketAddress) ch.remoteAddress(), false,
-                                    new PeerSession(SwarmEngine.this, null, false, "tcp", null));
+                                    new PeerSession(SwarmEngine.this, null, false, "tcp", null, null));
                         }
                     })
                     .bind(config.bind() == null ? new InetSocketAddress(config.listenPort())
@@ -192,6 +195,10 @@ public final class SwarmEngine implements AutoCloseable {
 
     PeerChannels channels() {
         return channels;
+    }
+
+    PeerTls tls() {
+        return tls;
     }
 
     InboundGate gate() {
@@ -704,7 +711,7 @@ public final class SwarmEngine implements AutoCloseable {
         public void inboundStream(QuicStreamChannel stream, PeerId certified, String path) {
             // Relayed peers all arrive from the tracker's address, each pair on its own port: count them by port.
             InetSocketAddress remote = (InetSocketAddress) stream.parent().remoteSocketAddress();
-            channels.installInbound(stream, remote, path.equals("quic-relay"), new PeerSession(SwarmEngine.this, null, false, path, certified));
+            channels.installInbound(stream, remote, path.equals("quic-relay"), new PeerSession(SwarmEngine.this, null, false, path, certified, null));
         }
 
         @Override

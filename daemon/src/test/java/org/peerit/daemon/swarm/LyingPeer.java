@@ -1,7 +1,6 @@
 package org.peerit.daemon.swarm;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,30 +11,26 @@ import org.peerit.daemon.storage.Bitfields;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.net.Transport;
-import org.peerit.protocol.tracker.TrackerCodec;
-import org.peerit.protocol.tracker.TrackerMessage;
 import org.peerit.protocol.wire.PeerFrameDecoder;
 import org.peerit.protocol.wire.PeerMessage;
 import org.peerit.protocol.wire.PeerMessageDecoder;
 import org.peerit.protocol.wire.PeerMessageEncoder;
 
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.util.BitSet;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A peer that announces itself as a seed of a swarm and speaks the wire protocol correctly, built from the codecs
- * alone. By default it answers every request with random bytes: what a broken or malicious peer looks like to a
+ * A peer that announces itself as a seed of a swarm and speaks the wire protocol correctly (TLS with its own
+ * identity included), built from the codecs alone. By default it answers every request with random bytes: what a broken or malicious peer looks like to a
  * daemon; given a file, it serves that file's bytes instead.
  */
 final class LyingPeer implements AutoCloseable {
-    final PeerId peerId = PeerId.random(new SecureRandom());
+    private final org.peerit.daemon.identity.PeerTls tls;
+    final PeerId peerId;
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger closedByOthers = new AtomicInteger();
     final AtomicInteger blocksServed = new AtomicInteger();
@@ -53,6 +48,14 @@ final class LyingPeer implements AutoCloseable {
     LyingPeer(Manifest manifest, java.nio.file.Path content) throws InterruptedException {
         this.manifest = manifest;
         this.content = content;
+        // A real identity and TLS, as every peer has: what it lies about is the data, not who it is.
+        try {
+            var identity = org.peerit.daemon.identity.Identity.loadOrCreate(java.nio.file.Files.createTempDirectory("liar"));
+            this.peerId = identity.peerId();
+            this.tls = new org.peerit.daemon.identity.PeerTls(identity);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
         Transport transport = Transport.nio();
         this.group = transport.newGroup(1, "liar");
         this.server = new ServerBootstrap().group(group).channel(transport.serverChannel())
@@ -60,7 +63,7 @@ final class LyingPeer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
-                        ch.pipeline().addLast(new PeerFrameDecoder(), new PeerMessageDecoder(), new PeerMessageEncoder(),
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), false), new PeerFrameDecoder(), new PeerMessageDecoder(), new PeerMessageEncoder(),
                                 new Liar());
                     }
                 })
@@ -74,23 +77,8 @@ final class LyingPeer implements AutoCloseable {
     /** Announces to the tracker as a seed so daemons find us. */
     void announce(InetSocketAddress tracker) throws Exception {
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            socket.setSoTimeout(3000);
-            var connected = (TrackerMessage.ConnectResponse) exchange(socket, tracker, new TrackerMessage.ConnectRequest(1));
-            exchange(socket, tracker, new TrackerMessage.AnnounceRequest(2, connected.connectionId(), manifest.swarmId(),
-                    peerId, TrackerMessage.AnnounceEvent.STARTED, true, port(), 0, 0, List.of()));
+            TrackerAnnounce.asSeed(socket, tracker, manifest.swarmId(), peerId, port());
         }
-    }
-
-    private static TrackerMessage exchange(DatagramSocket socket, InetSocketAddress to, TrackerMessage msg) throws Exception {
-        ByteBuf buf = Unpooled.buffer();
-        TrackerCodec.encode(msg, buf);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        buf.release();
-        socket.send(new DatagramPacket(bytes, bytes.length, to));
-        DatagramPacket reply = new DatagramPacket(new byte[65536], 65536);
-        socket.receive(reply);
-        return TrackerCodec.decode(Unpooled.wrappedBuffer(reply.getData(), 0, reply.getLength()));
     }
 
     private final class Liar extends SimpleChannelInboundHandler<PeerMessage> {
@@ -99,7 +87,7 @@ final class LyingPeer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, PeerMessage msg) {
             if (msg instanceof PeerMessage.Handshake) {
-                ctx.write(new PeerMessage.Handshake(1, manifest.swarmId(), peerId, port()));
+                ctx.write(new PeerMessage.Handshake(PeerSession.PROTOCOL_VERSION, manifest.swarmId(), peerId, port()));
                 BitSet all = new BitSet();
                 all.set(0, manifest.chunkCount());
                 ctx.write(new PeerMessage.Bitfield(Bitfields.toBytes(all, manifest.chunkCount())));

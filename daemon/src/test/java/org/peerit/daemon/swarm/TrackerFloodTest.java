@@ -1,7 +1,5 @@
 package org.peerit.daemon.swarm;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,10 +9,8 @@ import org.peerit.daemon.Daemon;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.SwarmId;
-import org.peerit.protocol.tracker.TrackerCodec;
 import org.peerit.protocol.tracker.TrackerMessage;
 
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -22,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,31 +64,17 @@ class TrackerFloodTest {
         SecureRandom random = new SecureRandom();
         PeerId me = PeerId.random(random);
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            socket.setSoTimeout(3000);
-            var connected = (TrackerMessage.ConnectResponse) exchange(socket, tracker, new TrackerMessage.ConnectRequest(1));
+            long connectionId = TrackerAnnounce.connect(socket, tracker);
             int accepted = 0;
             for (int i = 0; i < count; i++) {
                 byte[] id = new byte[32];
                 random.nextBytes(id);
-                TrackerMessage reply = exchange(socket, tracker, new TrackerMessage.AnnounceRequest(i, connected.connectionId(),
-                        SwarmId.wrap(id), me, TrackerMessage.AnnounceEvent.STARTED, false, 1, 1, 0, List.of()));
-                if (reply instanceof TrackerMessage.AnnounceResponse) {
+                if (TrackerAnnounce.announce(socket, tracker, connectionId, SwarmId.wrap(id), me, false, 1)
+                        instanceof TrackerMessage.AnnounceResponse) {
                     accepted++;
                 }
             }
             return accepted;
         }
-    }
-
-    private static TrackerMessage exchange(DatagramSocket socket, InetSocketAddress to, TrackerMessage msg) throws Exception {
-        ByteBuf buf = Unpooled.buffer();
-        TrackerCodec.encode(msg, buf);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        buf.release();
-        socket.send(new DatagramPacket(bytes, bytes.length, to));
-        DatagramPacket reply = new DatagramPacket(new byte[65536], 65536);
-        socket.receive(reply);
-        return TrackerCodec.decode(Unpooled.wrappedBuffer(reply.getData(), 0, reply.getLength()));
     }
 }

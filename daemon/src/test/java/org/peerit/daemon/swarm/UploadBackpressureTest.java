@@ -1,37 +1,31 @@
 package org.peerit.daemon.swarm;
 
-import io.netty.channel.DefaultFileRegion;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.file.Path;
+import org.peerit.protocol.wire.PeerMessage;
+import org.peerit.protocol.wire.PeerMessageEncoder;
+import org.peerit.protocol.wire.WireLimits;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Uploads sent with sendfile are queued as file regions; they must count toward the channel's water mark. */
+/** Queued uploads count toward the channel's water mark: a peer that stops reading stops being served. */
 class UploadBackpressureTest {
-    @TempDir
-    Path dir;
-
     @Test
-    void queuedFileRegionsMakeThePeerChannelUnwritable() throws IOException {
-        Path file = dir.resolve("f.bin");
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.setLength(4 << 20);
-        }
-        EmbeddedChannel channel = new EmbeddedChannel();
+    void queuedBlocksMakeThePeerChannelUnwritable() {
+        EmbeddedChannel channel = new EmbeddedChannel(new PeerMessageEncoder());
         channel.config().setWriteBufferWaterMark(PeerChannels.WATER_MARK);
-        channel.config().setMessageSizeEstimator(PeerChannels.SIZES);
-
-        channel.write(new DefaultFileRegion(file.toFile(), 0, 1 << 20));
+        for (int i = 0; i < 8; i++) {
+            channel.write(new PeerMessage.Piece(0, i * WireLimits.BLOCK, Unpooled.directBuffer(WireLimits.BLOCK)
+                    .writeZero(WireLimits.BLOCK)));
+        }
         assertTrue(channel.isWritable(), "1 MiB queued is under the high water mark");
-        channel.write(new DefaultFileRegion(file.toFile(), 1 << 20, 2 << 20));
-        assertFalse(channel.isWritable(), "3 MiB of queued regions is over it: the session stops serving");
-
+        for (int i = 8; i < 24; i++) {
+            channel.write(new PeerMessage.Piece(0, i * WireLimits.BLOCK, Unpooled.directBuffer(WireLimits.BLOCK)
+                    .writeZero(WireLimits.BLOCK)));
+        }
+        assertFalse(channel.isWritable(), "3 MiB of queued blocks is over it: the session stops serving");
         channel.flush();
         channel.releaseOutbound();
         assertTrue(channel.isWritable());

@@ -1,6 +1,5 @@
-package org.peerit.daemon.nat;
+package org.peerit.daemon.identity;
 
-import org.peerit.daemon.identity.Identity;
 import org.peerit.protocol.PeerId;
 
 import javax.net.ssl.SSLEngine;
@@ -12,11 +11,11 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 
 /**
- * Trust for QUIC between peers: there is no CA, so TLS accepts exactly one self-signed certificate whose signature
- * checks with its own key; who the peer is follows from that key ({@link #peerIdOf}) and is checked against the id
- * the tracker announced (dialling) or the handshake claims (accepting).
+ * Trust between peers, over QUIC and TCP alike: there is no CA, so TLS accepts exactly one self-signed certificate
+ * whose signature checks with its own key; who the peer is follows from that key ({@link #peerIdOf}) and is checked
+ * against the id the dialler expected and the one the peer's handshake claims.
  */
-final class PeerTrust implements X509TrustManager {
+public final class PeerTrust implements X509TrustManager {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
@@ -45,7 +44,7 @@ final class PeerTrust implements X509TrustManager {
     }
 
     /** The peer id proven by the TLS handshake of {@code engine}. */
-    static PeerId peerIdOf(SSLEngine engine) throws SSLPeerUnverifiedException {
+    public static PeerId peerIdOf(SSLEngine engine) throws SSLPeerUnverifiedException {
         Certificate[] chain = engine.getSession().getPeerCertificates();
         if (chain.length == 0) {
             throw new SSLPeerUnverifiedException("no certificate");

@@ -1,6 +1,5 @@
-package org.peerit.daemon.nat;
+package org.peerit.daemon.identity;
 
-import org.peerit.daemon.identity.Identity;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -14,11 +13,11 @@ import java.security.cert.X509Certificate;
  * whose password-based encryption runs 10,000 rounds of HMAC-SHA256: the JIT compiling that loop took ~20 MiB of
  * native memory at every start.)
  */
-final class IdentityKeyManager extends X509ExtendedKeyManager {
+public final class IdentityKeyManager extends X509ExtendedKeyManager {
     private static final String ALIAS = "peerit";
     private final Identity identity;
 
-    IdentityKeyManager(Identity identity) {
+    public IdentityKeyManager(Identity identity) {
         this.identity = identity;
     }
 
