@@ -55,12 +55,13 @@ class CaptureTest {
     void noPlaintextOfTheFileCrossesLoopbackOnAnyTransport() throws Exception {
         Path pcap = root.resolve("lo.pcap");
         Path log = root.resolve("tcpdump.log");
-        tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-s", "0", "-w", pcap.toString())
+        // A 128 MiB capture buffer, and a seeder held to 8 MiB/s: on loopback tcpdump must not drop a packet.
+        tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-s", "0", "-B", "131072", "-w", pcap.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         TestSwarm.await("tcpdump to listen", java.time.Duration.ofSeconds(10),
                 () -> Files.readString(log).contains("listening on lo"));
 
-        Daemon seeder = swarm.start(1, 0, 0);
+        Daemon seeder = swarm.start(1, 8 << 20, 0);
         Path original = TestSwarm.randomFile(swarm.dir("seed"), "diary.txt", 3 << 20, 77);
         Manifest m = seeder.engine().register(original, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
         Daemon overTcp = swarm.start(2, 0, 0);
@@ -71,10 +72,19 @@ class CaptureTest {
         assertEquals(-1L, Files.mismatch(original, b));
         assertTrue(TestSwarm.status(overQuic, m.swarmId()).peers().stream().allMatch(p -> p.path().startsWith("quic")),
                 "daemon 3 downloaded over QUIC");
-        Thread.sleep(500); // the last packets into the capture file
+        // tcpdump writes what the kernel queued for it only as fast as it can: stop it once the file stops growing.
+        long size = -1;
+        for (int stable = 0; stable < 5; Thread.sleep(200)) {
+            long now = Files.size(pcap);
+            stable = now == size ? stable + 1 : 0;
+            size = now;
+        }
         tcpdump.destroy();
         tcpdump.waitFor(10, TimeUnit.SECONDS);
 
+        String summary = Files.readString(log);
+        assertTrue(summary.lines().anyMatch(l -> l.equals("0 packets dropped by kernel")),
+                "tcpdump captured every packet: " + summary);
         byte[] captured = Files.readAllBytes(pcap);
         byte[] file = Files.readAllBytes(original);
         assertTrue(captured.length > 2 * file.length, "the capture holds both downloads: " + captured.length + " bytes");
