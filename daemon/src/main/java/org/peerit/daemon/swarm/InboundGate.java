@@ -29,6 +29,8 @@ public final class InboundGate {
     private int established;
     private long refused;
     private long lastRefusalLogNanos;
+    private long lastPeerRefusalLogNanos;
+    private long peerRefusalsUnlogged;
 
     InboundGate(InboundLimits limits) {
         this.limits = limits;
@@ -108,6 +110,19 @@ public final class InboundGate {
             lastRefusalLogNanos = now;
             log.warn("refusing inbound connections ({}; latest from {}; {} refused so far)", why,
                     source, refused);
+        }
+    }
+
+    /** A stranger's connection refused after it connected (failed TLS, a certificate that proves another id). */
+    void logRefusal(String why) {
+        long now = System.nanoTime();
+        if (now - lastPeerRefusalLogNanos > REFUSAL_LOG_INTERVAL_NANOS) {
+            lastPeerRefusalLogNanos = now;
+            log.info("{}{}", why, peerRefusalsUnlogged == 0 ? ""
+                    : " (and " + peerRefusalsUnlogged + " other inbound connections refused since the last such line)");
+            peerRefusalsUnlogged = 0;
+        } else {
+            peerRefusalsUnlogged++;
         }
     }
 

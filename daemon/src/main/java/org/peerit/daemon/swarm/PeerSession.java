@@ -226,7 +226,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
             throw new ProtocolViolation("connected to ourselves");
         }
         if (!certified.equals(h.peerId())) {
-            log.warn("{} claims peer id {} but its certificate proves {}; connection dropped", remoteAddress(),
+            refusal("{} claims peer id {} but its certificate proves {}; connection dropped", remoteAddress(),
                     h.peerId().shortHex(), certified.shortHex());
             throw new ProtocolViolation("peer claims id " + h.peerId().shortHex() + " but its certificate is "
                     + certified.shortHex() + "'s");
@@ -601,7 +601,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
         String who = (outbound ? "peer at " : "inbound connection from ") + ctx.channel().remoteAddress();
         if (!done.isSuccess()) {
             Throwable why = done.cause();
-            log.info("{}: TLS handshake failed, connection dropped: {}{}", who, why.getMessage(),
+            refusal("{}: TLS handshake failed, connection dropped: {}{}", who, why.getMessage(),
                     why instanceof io.netty.handler.ssl.NotSslRecordException || why instanceof java.nio.channels.ClosedChannelException
                             ? " (is it an older peerit, without TLS?)" : "");
             ctx.close();
@@ -612,7 +612,7 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
         try {
             proven = PeerTrust.peerIdOf(tls.engine());
         } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-            log.warn("{}: presented no certificate; connection dropped", who);
+            refusal("{}: presented no certificate; connection dropped", who);
             ctx.close();
             return;
         }
@@ -626,6 +626,19 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
         security = tls.engine().getSession().getProtocol() + " " + tls.engine().getSession().getCipherSuite();
         if (outbound) {
             sendHandshake();
+        }
+    }
+
+    /**
+     * Why a connection was refused: a warning for a peer we dialled (something is wrong with a peer we were told of);
+     * for a stranger who connected, a line at most every 10 s (anyone can make those at will: they must not flood
+     * the log), the others counted in it.
+     */
+    private void refusal(String format, Object... args) {
+        if (outbound) {
+            log.warn(format, args);
+        } else {
+            engine.gate().logRefusal(org.slf4j.helpers.MessageFormatter.arrayFormat(format, args).getMessage());
         }
     }
 
