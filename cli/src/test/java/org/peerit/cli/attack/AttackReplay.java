@@ -161,7 +161,8 @@ public final class AttackReplay {
         }
     }
 
-    private static TrackerMessage exchange(DatagramSocket socket, InetSocketAddress to, TrackerMessage msg) throws IOException {
+    /** One request to a tracker and its answer, over a plain UDP socket (HostilePeers announces with it too). */
+    static TrackerMessage exchange(DatagramSocket socket, InetSocketAddress to, TrackerMessage msg) throws IOException {
         ByteBuf buf = Unpooled.buffer();
         TrackerCodec.encode(msg, buf);
         byte[] bytes = new byte[buf.readableBytes()];

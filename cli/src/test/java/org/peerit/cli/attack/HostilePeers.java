@@ -10,7 +10,6 @@ import org.peerit.daemon.storage.Bitfields;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
-import org.peerit.protocol.tracker.TrackerCodec;
 import org.peerit.protocol.tracker.TrackerMessage;
 import org.peerit.protocol.wire.PeerFrameDecoder;
 import org.peerit.protocol.wire.PeerMessage;
@@ -20,7 +19,6 @@ import org.peerit.protocol.wire.PeerMessageEncoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -161,24 +159,12 @@ public final class HostilePeers {
 
     private static void announceAsSeed(DatagramSocket udp, InetSocketAddress tracker, Manifest m, PeerId me, int port) {
         try {
-            var connected = (TrackerMessage.ConnectResponse) exchange(udp, tracker, new TrackerMessage.ConnectRequest(1));
-            exchange(udp, tracker, new TrackerMessage.AnnounceRequest(2, connected.connectionId(), m.swarmId(), me,
+            var connected = (TrackerMessage.ConnectResponse) AttackReplay.exchange(udp, tracker, new TrackerMessage.ConnectRequest(1));
+            AttackReplay.exchange(udp, tracker, new TrackerMessage.AnnounceRequest(2, connected.connectionId(), m.swarmId(), me,
                     TrackerMessage.AnnounceEvent.STARTED, true, port, 0, 0, List.of()));
         } catch (IOException | ClassCastException trackerDown) {
             // restarted or refusing: try again at the next announce
         }
-    }
-
-    private static TrackerMessage exchange(DatagramSocket socket, InetSocketAddress to, TrackerMessage msg) throws IOException {
-        ByteBuf buf = Unpooled.buffer();
-        TrackerCodec.encode(msg, buf);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        buf.release();
-        socket.send(new DatagramPacket(bytes, bytes.length, to));
-        DatagramPacket reply = new DatagramPacket(new byte[65536], 65536);
-        socket.receive(reply);
-        return TrackerCodec.decode(Unpooled.wrappedBuffer(reply.getData(), 0, reply.getLength()));
     }
 
     /** Peer messages over a blocking socket, framed by the project's codecs. */
