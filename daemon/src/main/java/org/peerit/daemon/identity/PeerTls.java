@@ -42,6 +42,18 @@ public final class PeerTls {
         return (dialled ? client : server).newHandler(alloc);
     }
 
+    /**
+     * The first handler for a connection: for one we dialled, the TLS client; for one a stranger opened, a sniffer
+     * that installs the TLS server only once the first bytes are a TLS record.
+     */
+    public io.netty.channel.ChannelHandler firstHandler(ByteBufAllocator alloc, boolean dialled) {
+        return dialled ? newHandler(alloc, true) : new TlsSniffer(this);
+    }
+
+    SslHandler serverHandler(ByteBufAllocator alloc) {
+        return server.newHandler(alloc);
+    }
+
     /** Which TLS implementation is in use: "BoringSSL" or "JDK". */
     public String implementation() {
         return provider == SslProvider.OPENSSL ? OpenSsl.versionString() : "JDK";

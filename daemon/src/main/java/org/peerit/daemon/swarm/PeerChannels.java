@@ -51,7 +51,7 @@ final class PeerChannels {
      */
     void install(Channel ch, PeerSession session) {
         if (!(ch instanceof QuicStreamChannel)) {
-            ch.pipeline().addLast(engine.tls().newHandler(ch.alloc(), session.outbound()));
+            ch.pipeline().addLast(engine.tls().firstHandler(ch.alloc(), session.outbound()));
         }
         ch.pipeline().addLast(
                 // Requests, HAVEs and pieces written while a read is handled go out in one write at its end.

@@ -582,6 +582,10 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCa
         if (oom != null) {
             ctx.close();
             engine.memoryShortage(oom);
+        } else if (cause.getCause() instanceof io.netty.handler.ssl.NotSslRecordException) {
+            refusal("inbound connection from {} does not speak TLS (an older peerit, or not a peer); connection dropped",
+                    ctx.channel().remoteAddress());
+            ctx.close();
         } else if (cause instanceof DecoderException) {
             close("sent a malformed frame: " + cause.getMessage());
         } else if (cause instanceof IOException) {
