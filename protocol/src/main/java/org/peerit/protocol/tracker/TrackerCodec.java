@@ -58,7 +58,7 @@ public final class TrackerCodec {
         } else if (msg instanceof TrackerMessage.AnnounceRequest m) {
             out.writeByte(ANNOUNCE).writeInt(m.txId()).writeLong(m.connectionId())
                     .writeBytes(m.swarmId().bytes()).writeBytes(m.peerId().bytes())
-                    .writeByte(m.event().ordinal()).writeByte(m.seed() ? 1 : 0)
+                    .writeByte(m.event().code()).writeByte(m.seed() ? 1 : 0)
                     .writeShort(m.tcpPort()).writeShort(m.quicPort()).writeShort(m.numWant());
             writeEndpoints(out, m.candidates());
         } else if (msg instanceof TrackerMessage.PunchRequest m) {
@@ -89,7 +89,7 @@ public final class TrackerCodec {
             }
         } else if (msg instanceof TrackerMessage.ErrorResponse m) {
             byte[] text = truncateUtf8(m.message(), TrackerLimits.MAX_ERROR_MESSAGE);
-            out.writeByte(ERROR).writeInt(m.txId()).writeByte(m.code().ordinal()).writeByte(text.length).writeBytes(text);
+            out.writeByte(ERROR).writeInt(m.txId()).writeByte(m.code().code()).writeByte(text.length).writeBytes(text);
         } else {
             throw new IllegalArgumentException("unknown message " + msg);
         }
@@ -165,9 +165,10 @@ public final class TrackerCodec {
         long connectionId = in.readLong();
         SwarmId swarm = swarmId(in);
         PeerId peer = peerId(in);
-        int event = in.readUnsignedByte();
-        if (event >= TrackerMessage.AnnounceEvent.values().length) {
-            throw new CorruptedFrameException("unknown event " + event);
+        int eventCode = in.readUnsignedByte();
+        TrackerMessage.AnnounceEvent event = TrackerMessage.AnnounceEvent.ofCode(eventCode);
+        if (event == null) {
+            throw new CorruptedFrameException("unknown event " + eventCode);
         }
         boolean seed = flag(in.readUnsignedByte());
         int port = in.readUnsignedShort();
@@ -175,7 +176,7 @@ public final class TrackerCodec {
         int numWant = in.readUnsignedShort();
         List<InetSocketAddress> candidates = readEndpoints(in);
         return new TrackerMessage.AnnounceRequest(txId, connectionId, swarm, peer,
-                TrackerMessage.AnnounceEvent.values()[event], seed, port, quicPort, numWant, candidates);
+                event, seed, port, quicPort, numWant, candidates);
     }
 
     private static TrackerMessage peers(ByteBuf in, int txId) {
@@ -199,13 +200,14 @@ public final class TrackerCodec {
     }
 
     private static TrackerMessage error(ByteBuf in, int txId) {
-        int code = in.readUnsignedByte();
-        if (code >= TrackerMessage.ErrorCode.values().length) {
-            throw new CorruptedFrameException("unknown error code " + code);
+        int wireCode = in.readUnsignedByte();
+        TrackerMessage.ErrorCode code = TrackerMessage.ErrorCode.ofCode(wireCode);
+        if (code == null) {
+            throw new CorruptedFrameException("unknown error code " + wireCode);
         }
         int length = in.readUnsignedByte();
         String text = new String(bytes(in, length), StandardCharsets.UTF_8);
-        return new TrackerMessage.ErrorResponse(txId, TrackerMessage.ErrorCode.values()[code], text);
+        return new TrackerMessage.ErrorResponse(txId, code, text);
     }
 
     private static SwarmId swarmId(ByteBuf in) {

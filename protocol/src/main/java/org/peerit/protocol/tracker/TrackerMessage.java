@@ -115,17 +115,59 @@ public sealed interface TrackerMessage {
         }
     }
 
+    /** The event of an announce, with its code on the wire (BEP 15's numbering). */
     enum AnnounceEvent {
-        NONE, STARTED, COMPLETED, STOPPED
+        NONE(0), STARTED(1), COMPLETED(2), STOPPED(3);
+
+        private final int code;
+
+        AnnounceEvent(int code) {
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+
+        /** The event with wire code {@code code}, or null if there is none. */
+        public static AnnounceEvent ofCode(int code) {
+            for (AnnounceEvent e : values()) {
+                if (e.code == code) {
+                    return e;
+                }
+            }
+            return null;
+        }
     }
 
+    /** Why a request was refused, with its code on the wire. */
     enum ErrorCode {
         /** The connection id is unknown or expired (also: the tracker restarted); connect again. */
-        BAD_CONNECTION_ID,
+        BAD_CONNECTION_ID(0),
         /** A tracker limit was hit (swarms or peers per address, swarm size). */
-        LIMIT,
-        MALFORMED,
+        LIMIT(1),
+        MALFORMED(2),
         /** The punch or relay asked for is not allowed: unknown peers, another swarm, relaying switched off. */
-        REFUSED
+        REFUSED(3);
+
+        private final int code;
+
+        ErrorCode(int code) {
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+
+        /** The error with wire code {@code code}, or null if there is none. */
+        public static ErrorCode ofCode(int code) {
+            for (ErrorCode e : values()) {
+                if (e.code == code) {
+                    return e;
+                }
+            }
+            return null;
+        }
     }
 }

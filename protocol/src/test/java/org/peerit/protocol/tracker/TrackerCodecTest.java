@@ -115,4 +115,29 @@ class TrackerCodecTest {
         assertInstanceOf(CorruptedFrameException.class, e.getCause() == null ? e : e.getCause());
         assertFalse(ch.finish());
     }
+
+    @Test
+    void eventsAndErrorCodesHaveFixedCodesOnTheWire() {
+        ByteBuf error = Unpooled.buffer();
+        TrackerCodec.encode(new TrackerMessage.ErrorResponse(7, TrackerMessage.ErrorCode.REFUSED, "no"), error);
+        // action, transaction id, code, text length, text
+        assertEquals(List.of(0x2f, 0, 0, 0, 7, 3, 2, (int) 'n', (int) 'o'), bytesOf(error));
+        assertEquals(TrackerMessage.ErrorCode.REFUSED, ((TrackerMessage.ErrorResponse) TrackerCodec.decode(
+                Unpooled.wrappedBuffer(new byte[]{0x2f, 0, 0, 0, 7, 3, 2, 'n', 'o'}))).code());
+        assertThrows(CorruptedFrameException.class,
+                () -> TrackerCodec.decode(Unpooled.wrappedBuffer(new byte[]{0x2f, 0, 0, 0, 7, 4, 0})), "code 4 is none");
+        for (TrackerMessage.AnnounceEvent e : TrackerMessage.AnnounceEvent.values()) {
+            assertEquals(e, TrackerMessage.AnnounceEvent.ofCode(e.code()));
+        }
+        assertEquals(List.of(0, 1, 2, 3), java.util.Arrays.stream(TrackerMessage.AnnounceEvent.values())
+                .map(TrackerMessage.AnnounceEvent::code).toList(), "NONE, STARTED, COMPLETED, STOPPED as BEP 15 numbers them");
+    }
+
+    private static List<Integer> bytesOf(ByteBuf buf) {
+        List<Integer> out = new java.util.ArrayList<>();
+        while (buf.isReadable()) {
+            out.add(buf.readUnsignedByte() & 0xff);
+        }
+        return out;
+    }
 }
