@@ -19,7 +19,6 @@ import java.util.Map;
  */
 public final class InboundGate {
     private static final Logger log = LoggerFactory.getLogger(InboundGate.class);
-    private static final long REFUSAL_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private final InboundLimits limits;
     private final Map<Object, int[]> pendingBySource = new HashMap<>();
@@ -28,9 +27,8 @@ public final class InboundGate {
     private final Map<Channel, Object> pending = new HashMap<>();
     private int established;
     private long refused;
-    private long lastRefusalLogNanos;
-    private long lastPeerRefusalLogNanos;
-    private long peerRefusalsUnlogged;
+    private final LogThrottle capRefusals = new LogThrottle();
+    private final LogThrottle peerRefusals = new LogThrottle();
 
     InboundGate(InboundLimits limits) {
         this.limits = limits;
@@ -105,24 +103,18 @@ public final class InboundGate {
     private void refuse(Channel channel, Object source, String why) {
         refused++;
         channel.close();
-        long now = System.nanoTime();
-        if (now - lastRefusalLogNanos > REFUSAL_LOG_INTERVAL_NANOS) {
-            lastRefusalLogNanos = now;
-            log.warn("refusing inbound connections ({}; latest from {}; {} refused so far)", why,
-                    source, refused);
+        if (capRefusals.due(System.nanoTime())) {
+            capRefusals.skipped(); // the running total says it all
+            log.warn("refusing inbound connections ({}; latest from {}; {} refused so far)", why, source, refused);
         }
     }
 
     /** A stranger's connection refused after it connected (failed TLS, a certificate that proves another id). */
     void logRefusal(String why) {
-        long now = System.nanoTime();
-        if (now - lastPeerRefusalLogNanos > REFUSAL_LOG_INTERVAL_NANOS) {
-            lastPeerRefusalLogNanos = now;
-            log.info("{}{}", why, peerRefusalsUnlogged == 0 ? ""
-                    : " (and " + peerRefusalsUnlogged + " other inbound connections refused since the last such line)");
-            peerRefusalsUnlogged = 0;
-        } else {
-            peerRefusalsUnlogged++;
+        if (peerRefusals.due(System.nanoTime())) {
+            long skipped = peerRefusals.skipped();
+            log.info("{}{}", why, skipped == 0 ? ""
+                    : " (and " + skipped + " other inbound connections refused since the last such line)");
         }
     }
 

@@ -499,13 +499,7 @@ public final class Share {
     }
 
     long verifiedBytes() {
-        BitSet have = picker.have();
-        long total = (long) have.cardinality() * manifest.chunkSize();
-        int last = manifest.chunkCount() - 1;
-        if (last >= 0 && have.get(last)) {
-            total -= manifest.chunkSize() - manifest.chunkLength(last);
-        }
-        return total;
+        return manifest.bytesIn(picker.have());
     }
 
     ShareStatus status() {

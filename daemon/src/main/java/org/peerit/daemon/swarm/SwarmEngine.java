@@ -86,7 +86,7 @@ public final class SwarmEngine implements AutoCloseable {
     private final PeerChannels channels;
     private final InboundGate gate;
     private final PeerTls tls;
-    private long lastMemoryWarningNanos;
+    private final LogThrottle memoryWarnings = new LogThrottle();
     private long lastTickNanos = System.nanoTime();
     private int ticks;
 
@@ -214,11 +214,11 @@ public final class SwarmEngine implements AutoCloseable {
         int shed = gate.shedPending();
         server.config().setAutoRead(false);
         loop.schedule(() -> server.config().setAutoRead(true), 2, TimeUnit.SECONDS);
-        long now = System.nanoTime();
-        if (now - lastMemoryWarningNanos > 10_000_000_000L) {
-            lastMemoryWarningNanos = now;
+        if (memoryWarnings.due(System.nanoTime())) {
+            long skipped = memoryWarnings.skipped();
             log.error("out of memory ({}): closed {} connections without a handshake and paused accepting peers for"
-                    + " 2 s; if this repeats, give the daemon more memory (PEERIT_DAEMON_JAVA_OPTS)", cause.getMessage(), shed);
+                    + " 2 s{}; if this repeats, give the daemon more memory (PEERIT_DAEMON_JAVA_OPTS)", cause.getMessage(),
+                    shed, skipped == 0 ? "" : " (" + skipped + " more times since the last such line)");
         }
     }
 
@@ -355,7 +355,7 @@ public final class SwarmEngine implements AutoCloseable {
                 throw new IOException(part + " already exists and is not a download peerit knows of; move it away or"
                         + " choose another --dir");
             }
-            DiskSpace.require(dir, manifest.name(), manifest.size() - verifiedBytes(manifest, have));
+            DiskSpace.require(dir, manifest.name(), manifest.size() - manifest.bytesIn(have));
             ChunkFile chunks = partExists ? ChunkFile.resumePartial(manifest, part) : ChunkFile.createPartial(manifest, part);
             Share share = new Share(this, manifest, target, chunks, have, ShareStatus.State.CHECKING,
                     Share.Origin.DOWNLOADED);
@@ -365,14 +365,6 @@ public final class SwarmEngine implements AutoCloseable {
             recheckThenStart(share, partExists, written);
             return share;
         });
-    }
-
-    private static long verifiedBytes(Manifest m, BitSet have) {
-        long total = 0;
-        for (int c = have.nextSetBit(0); c >= 0 && c < m.chunkCount(); c = have.nextSetBit(c + 1)) {
-            total += m.chunkLength(c);
-        }
-        return total;
     }
 
     /** What {@link #remove} did with a share's files: those it deleted, and those it left, each with why. */

@@ -39,6 +39,16 @@ public record Manifest(int version, String name, long size, int chunkSize, Strin
         return (long) index * chunkSize;
     }
 
+    /** How many bytes the chunks set in {@code chunks} hold (every chunk is full size but the last). */
+    public long bytesIn(java.util.BitSet chunks) {
+        long total = (long) chunks.cardinality() * chunkSize;
+        int last = chunkCount() - 1;
+        if (last >= 0 && chunks.get(last)) {
+            total -= chunkSize - chunkLength(last);
+        }
+        return total;
+    }
+
     public byte[] chunkDigest(int index) {
         return HexFormat.of().parseHex(chunks.get(index));
     }

@@ -200,4 +200,19 @@ class ManifestCodecTest {
             assertTrue(ManifestRules.expectedChunkCount(size, cs) <= ChunkSizing.TARGET_CHUNKS);
         }
     }
+
+    @Test
+    void bytesInCountsTheShortLastChunkAtItsLength() throws Exception {
+        Manifest m = codec.parse(valid().toString());
+        java.util.BitSet all = new java.util.BitSet();
+        all.set(0, m.chunkCount());
+        assertEquals(m.size(), m.bytesIn(all));
+        assertEquals(0, m.bytesIn(new java.util.BitSet()));
+        java.util.BitSet last = new java.util.BitSet();
+        last.set(m.chunkCount() - 1);
+        assertEquals(m.chunkLength(m.chunkCount() - 1), m.bytesIn(last));
+        java.util.BitSet first = new java.util.BitSet();
+        first.set(0);
+        assertEquals(m.chunkSize(), m.bytesIn(first));
+    }
 }
