@@ -422,9 +422,8 @@ public final class SwarmEngine implements AutoCloseable {
             kept.add(file + " (registered: your own file, never deleted by peerit)");
             return;
         }
-        BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (record == null || !now.isRegularFile() || now.size() != record.fileSize()
-                || now.lastModifiedTime().toMillis() != record.fileModifiedMillis()) {
+        if (record == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                || !FileStamp.of(file).equals(new FileStamp(record.fileSize(), record.fileModifiedMillis()))) {
             kept.add(file + " (changed since peerit verified it)");
             return;
         }
@@ -625,9 +624,10 @@ public final class SwarmEngine implements AutoCloseable {
     private void resume(Manifest m, Path path, ShareRecord r) throws IOException {
         Share.Origin origin = r.downloaded() || !r.complete() ? Share.Origin.DOWNLOADED : Share.Origin.REGISTERED;
         if (r.complete()) {
+            FileStamp recorded = new FileStamp(r.fileSize(), r.fileModifiedMillis());
             try {
-                if (Files.size(path) == r.fileSize() && Files.getLastModifiedTime(path).toMillis() == r.fileModifiedMillis()) {
-                    Share share = openSeed(m, path, origin, new FileStamp(r.fileSize(), r.fileModifiedMillis()));
+                if (FileStamp.of(path).equals(recorded)) {
+                    Share share = openSeed(m, path, origin, recorded);
                     announce(share, AnnounceEvent.STARTED);
                     log.info("{}: seeding {}", share.name(), path);
                     return;
