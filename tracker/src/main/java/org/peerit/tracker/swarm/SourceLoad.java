@@ -11,7 +11,8 @@ import java.util.Set;
  * How much of the table each source holds, so that limits fall on whoever exceeds them and not on their neighbours.
  * A source is one announcing socket (ip:port: one daemon); an address is one IP, which behind a home or carrier-grade
  * NAT many honest daemons share. When a source reaches its cap, its own oldest entry makes room; when an address
- * reaches its cap, the oldest entry of the source holding most of it does. New entries (not re-announces, which cost
+ * reaches its cap, the oldest entry of the source holding most of it does (of equally busy sources, the one asking,
+ * else the one that added last). New entries (not re-announces, which cost
  * nothing) are rate-limited per source and, ten times looser, per address; a refused announce is answered with a
  * LIMIT error and retried at the next interval. Entries of one source form a list, oldest first, threaded through the
  * entries themselves (two references each, instead of a collection node). Called under the table's monitor.
@@ -26,6 +27,7 @@ final class SourceLoad {
     private final int newPerSecond;
     private final Map<InetSocketAddress, Source> sources = new HashMap<>();
     private final Map<InetAddress, Address> addresses = new HashMap<>();
+    private long additions;
 
     /** @param newPerSecond new entries a second one source may add (0: no rate limit) */
     SourceLoad(int maxPerSource, int maxPerAddress, int newPerSecond) {
@@ -41,6 +43,8 @@ final class SourceLoad {
         int count;
         PeerEntry oldest;
         PeerEntry newest;
+        /** When it last added an entry, in the order of all additions: floods add all the time, neighbours rarely. */
+        long lastAdded;
         final Bucket bucket;
 
         Source(InetSocketAddress endpoint, Address address, Bucket bucket) {
@@ -92,9 +96,12 @@ final class SourceLoad {
         }
         Address address = addresses.get(endpoint.getAddress());
         if (address != null && address.count >= maxPerAddress) {
+            // The busiest source pays; of equally busy ones, the one asking, else the one that added last.
             Source heaviest = null;
             for (Source s : address.sources) {
-                if (heaviest == null || s.count > heaviest.count) {
+                if (heaviest == null || s.count > heaviest.count
+                        || (s.count == heaviest.count && heaviest != source
+                        && (s == source || s.lastAdded > heaviest.lastAdded))) {
                     heaviest = s;
                 }
             }
@@ -115,6 +122,7 @@ final class SourceLoad {
         }
         source.bucket.take(nowMillis);
         source.address.bucket.take(nowMillis);
+        source.lastAdded = ++additions;
         entry.source = source;
         entry.older = source.newest;
         entry.newer = null;
