@@ -47,7 +47,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HostilePeers {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-    private static final int PROTOCOL_VERSION = 2;
 
     private HostilePeers() {
     }
@@ -109,7 +108,7 @@ public final class HostilePeers {
             wire.read(); // its handshake
             BitSet all = new BitSet();
             all.set(0, m.chunkCount());
-            wire.write(new PeerMessage.Handshake(PROTOCOL_VERSION, m.swarmId(), me, port),
+            wire.write(new PeerMessage.Handshake(PeerMessage.Handshake.VERSION, m.swarmId(), me, port),
                     new PeerMessage.Bitfield(Bitfields.toBytes(all, m.chunkCount())), new PeerMessage.Unchoke());
             SecureRandom random = new SecureRandom();
             while (true) {
@@ -135,7 +134,7 @@ public final class HostilePeers {
         plain.connect(new InetSocketAddress(LOOPBACK, daemonPort));
         try (Socket s = tls.getSocketFactory().createSocket(plain, "peer", daemonPort, true); Wire wire = new Wire(s)) {
             s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(seconds));
-            wire.write(new PeerMessage.Handshake(PROTOCOL_VERSION, m.swarmId(), me, 0),
+            wire.write(new PeerMessage.Handshake(PeerMessage.Handshake.VERSION, m.swarmId(), me, 0),
                     new PeerMessage.Bitfield(Bitfields.toBytes(new BitSet(), m.chunkCount())), new PeerMessage.Interested());
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             // Wait to be unchoked (the choker's optimistic slot comes round), then ask for everything and stop reading.

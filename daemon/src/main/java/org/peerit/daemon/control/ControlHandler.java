@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.peerit.daemon.swarm.Share;
+import org.peerit.daemon.swarm.ShareState;
 import org.peerit.daemon.swarm.ShareStatus;
+import org.peerit.daemon.swarm.Removal;
 import org.peerit.daemon.swarm.SwarmEngine;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
@@ -145,12 +147,12 @@ public final class ControlHandler {
                 events.error("the download was removed");
                 return;
             }
-            if (status.state() == ShareStatus.State.SEEDING) {
+            if (status.state() == ShareState.SEEDING) {
                 events.send(progress(status));
                 events.send(event(ControlProtocol.EVENT_DONE).put("path", status.path()));
                 return;
             }
-            if (status.state() == ShareStatus.State.ERROR) {
+            if (status.state() == ShareState.ERROR) {
                 events.error(status.error());
                 return;
             }
@@ -227,7 +229,7 @@ public final class ControlHandler {
                     + "); give more of the swarm id");
             return;
         }
-        SwarmEngine.Removal removal;
+        Removal removal;
         try {
             removal = engine.remove(org.peerit.protocol.manifest.SwarmId.fromHex(matches.get(0).swarm()),
                     request.path("delete").asBoolean(false)).get(30, TimeUnit.SECONDS);

@@ -42,7 +42,7 @@ public final class NatTraversal implements AutoCloseable {
     /** What the engine hears from here. Engine thread. */
     public interface Events {
         /** A peer opened a stream to us; its certificate proved {@code certified}; it came by {@code path}. */
-        void inboundStream(QuicStreamChannel stream, PeerId certified, String path);
+        void inboundStream(QuicStreamChannel stream, PeerId certified, PeerPath path);
 
         /** A tracker closed the relay allocation at {@code relay}: connections through it end. */
         void relayClosed(InetSocketAddress relay, String reason);
@@ -178,11 +178,11 @@ public final class NatTraversal implements AutoCloseable {
     }
 
     /** How an inbound connection from {@code remote} reached us. */
-    String inboundPath(InetSocketAddress remote) {
+    PeerPath inboundPath(InetSocketAddress remote) {
         if (relays.isRelay(remote)) {
-            return "quic-relay";
+            return PeerPath.QUIC_RELAY;
         }
-        return puncher.isPunchedSource(remote) ? "quic-punched" : "quic-lan";
+        return puncher.isPunchedSource(remote) ? PeerPath.QUIC_PUNCHED : PeerPath.QUIC_LAN;
     }
 
     /** Tracker messages nobody on S asked for: a peer wants to punch to us, or a relay was allocated for one. */

@@ -1,5 +1,6 @@
 package org.peerit.daemon.swarm;
 
+import org.peerit.daemon.connect.InboundLimits;
 import org.peerit.protocol.manifest.TrackerAddress;
 
 import java.net.InetAddress;

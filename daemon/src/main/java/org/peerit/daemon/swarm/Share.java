@@ -1,9 +1,21 @@
 package org.peerit.daemon.swarm;
 
 import io.netty.buffer.ByteBuf;
+import org.peerit.daemon.connect.ConnectSwarm;
+import org.peerit.daemon.connect.PeerFinder;
+import org.peerit.daemon.download.Block;
+import org.peerit.daemon.download.FileDigester;
+import org.peerit.daemon.download.PiecePicker;
+import org.peerit.daemon.download.ReceivedBlocks;
+import org.peerit.daemon.download.Strikes;
+import org.peerit.daemon.nat.PeerPath;
+import org.peerit.daemon.session.PeerSession;
 import org.peerit.daemon.storage.ChunkFile;
 import org.peerit.daemon.storage.FileStamp;
 import org.peerit.daemon.tracker.TrackerClient;
+import org.peerit.daemon.upload.Choker;
+import org.peerit.daemon.upload.RateMeter;
+import org.peerit.daemon.upload.SuperSeeder;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.SwarmId;
@@ -20,7 +32,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,42 +41,40 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One file being shared or downloaded: its manifest and storage, the peers connected for it, which chunks we hold
- * and which we are fetching. Lives on the engine thread.
+ * and which we are fetching. Its sessions report to it; it writes what they receive and hands whole chunks to the
+ * engine to verify. Lives on the engine thread.
  */
-public final class Share {
+public final class Share implements ConnectSwarm {
     private static final Logger log = LoggerFactory.getLogger(Share.class);
-    /** A peer whose chunk failed verification together with others' blocks is banned on its second strike. */
-    private static final int STRIKES_TO_BAN = 2;
-    /** At most this many new peers are dialled per PEX message. */
-    private static final int MAX_PEX_DIALS = 10;
 
-    private final SwarmEngine engine;
+    /** Who wrote the file: the user (it was registered) or peerit (it was downloaded). */
+    enum Origin { REGISTERED, DOWNLOADED }
+
+    private final ShareServices engine;
     private final Manifest manifest;
     private final SwarmId id;
     private final Path finalPath;
-    private final PiecePicker picker;
+    private final Origin origin;
+    private final PiecePicker<PeerSession> picker;
     private final Choker choker;
+    private final PeerFinder finder;
     private final Map<PeerId, PeerSession> sessions = new HashMap<>();
-    private final Set<PeerId> connecting = new HashSet<>();
-    /** Endpoints heard of by PEX (peer id unknown until the handshake) that we are dialling. */
-    private final Set<InetSocketAddress> connectingAddresses = new HashSet<>();
-    private final Set<PeerId> banned = new HashSet<>();
-    private final Map<PeerId, Integer> strikes = new HashMap<>();
+    private final Strikes strikes = new Strikes();
     private final RateMeter down = new RateMeter();
     private final RateMeter up = new RateMeter();
     private final CompletableFuture<Path> completion = new CompletableFuture<>();
+    private final FileDigester digester;
+    private final ReceivedBlocks received = new ReceivedBlocks();
+    /** Chunks any block was written into (see ShareRecord#written). */
+    private final BitSet written = new BitSet();
     private ChunkFile file;
-    private ShareStatus.State state;
+    private ShareState state;
     private String error;
     private String trackerProblem;
     /** Why a peer could not be reached, or why a relayed connection ended; shown by status. */
     private String natProblem;
     private long corruptChunks;
     private SuperSeeder superSeeder;
-    private final FileDigester digester;
-    private final ReceivedBlocks received = new ReceivedBlocks();
-    /** Chunks any block was written into (see ShareRecord#written). */
-    private final BitSet written = new BitSet();
     private FileStamp verifiedAs;
     private final TrackerClient.Announcing announcing = new TrackerClient.Announcing() {
         @Override
@@ -79,7 +89,7 @@ public final class Share {
 
         @Override
         public void peersFound(TrackerAddress tracker, List<TrackerPeer> peers) {
-            Share.this.peersFound(tracker, peers);
+            finder.fromTracker(tracker, peers);
         }
 
         @Override
@@ -88,12 +98,7 @@ public final class Share {
         }
     };
 
-    /** Who wrote the file: the user (it was registered) or peerit (it was downloaded). */
-    enum Origin { REGISTERED, DOWNLOADED }
-
-    private final Origin origin;
-
-    Share(SwarmEngine engine, Manifest manifest, Path finalPath, ChunkFile file, BitSet have, ShareStatus.State state,
+    Share(ShareServices engine, Manifest manifest, Path finalPath, ChunkFile file, BitSet have, ShareState state,
           Origin origin) {
         this.engine = engine;
         this.origin = origin;
@@ -101,30 +106,38 @@ public final class Share {
         this.id = manifest.swarmId();
         this.finalPath = finalPath;
         this.file = file;
-        this.picker = new PiecePicker(manifest, have);
+        this.picker = new PiecePicker<>(manifest, have);
         this.choker = new Choker(this::sessions, this::isDownloading, engine.config().uploadSlots(),
                 new SplittableRandom());
+        this.finder = new PeerFinder(this, engine.dialling());
         this.state = state;
-        if (state == ShareStatus.State.SEEDING) {
+        if (state == ShareState.SEEDING) {
             completion.complete(finalPath);
         }
         this.digester = engine.newDigester(this);
     }
 
+    @Override
     public SwarmId id() {
         return id;
     }
 
+    @Override
     public String name() {
         return manifest.name();
     }
 
+    @Override
     public Manifest manifest() {
         return manifest;
     }
 
     public Path finalPath() {
         return finalPath;
+    }
+
+    public Path partPath() {
+        return ShareOpener.partOf(finalPath);
     }
 
     Origin origin() {
@@ -145,29 +158,28 @@ public final class Share {
         return written;
     }
 
-    public Path partPath() {
-        return SwarmEngine.partOf(finalPath);
-    }
-
     /** Completes with the file's path when the verified file is in place, or fails with the reason it cannot be. */
     public CompletableFuture<Path> completion() {
         return completion;
     }
 
-    BitSet have() {
+    @Override
+    public BitSet have() {
         return picker.have();
     }
 
-    PiecePicker picker() {
+    @Override
+    public PiecePicker<PeerSession> picker() {
         return picker;
     }
 
-    Choker choker() {
+    @Override
+    public Choker choker() {
         return choker;
     }
 
-    /** Non-null while we are a seed: new peers are offered chunks a few at a time (see {@link SuperSeeder}). */
-    SuperSeeder superSeeder() {
+    @Override
+    public SuperSeeder superSeeder() {
         if (!isComplete()) {
             return null;
         }
@@ -181,19 +193,27 @@ public final class Share {
         return file;
     }
 
-    Collection<PeerSession> sessions() {
+    @Override
+    public void read(int chunk, int offset, int length, ByteBuf into) throws IOException {
+        file.read(chunk, offset, length, into);
+    }
+
+    @Override
+    public Collection<PeerSession> sessions() {
         return sessions.values();
     }
 
-    boolean isDownloading() {
-        return state == ShareStatus.State.DOWNLOADING;
+    @Override
+    public boolean isDownloading() {
+        return state == ShareState.DOWNLOADING;
     }
 
-    boolean isComplete() {
-        return state == ShareStatus.State.SEEDING;
+    @Override
+    public boolean isComplete() {
+        return state == ShareState.SEEDING;
     }
 
-    ShareStatus.State state() {
+    ShareState state() {
         return state;
     }
 
@@ -204,7 +224,7 @@ public final class Share {
 
     /** The rechecked {@code .part} is known; start fetching the rest. */
     void startDownloading() {
-        state = ShareStatus.State.DOWNLOADING;
+        state = state.to(ShareState.DOWNLOADING);
         digester.advance();
         for (PeerSession s : sessions.values()) {
             afterPeerChanged(s);
@@ -213,7 +233,7 @@ public final class Share {
 
     /** A complete file that changed on disk was re-verified and matches. */
     void seedVerified() {
-        state = ShareStatus.State.SEEDING;
+        state = state.to(ShareState.SEEDING);
         completion.complete(finalPath);
     }
 
@@ -221,18 +241,16 @@ public final class Share {
         return announcing;
     }
 
-    /** Whether a peer that completed a handshake may stay; resolves two connections to the same peer. */
-    boolean accept(PeerSession session, PeerId peer) {
-        if (banned.contains(peer)) {
-            return false;
-        }
-        if (state == ShareStatus.State.ERROR || state == ShareStatus.State.CHECKING) {
+    @Override
+    public boolean accept(PeerSession session) {
+        PeerId peer = session.peerId();
+        if (strikes.isBanned(peer) || !state.acceptsPeers()) {
             return false;
         }
         PeerSession existing = sessions.get(peer);
         if (existing != null) {
             // Both sides dialled each other: keep the connection opened by the smaller peer id, on both ends.
-            PeerId me = engine.peerId();
+            PeerId me = engine.ownId();
             boolean keepNew = (session.outbound() ? me : peer).compareTo(existing.outbound() ? me : peer) < 0;
             if (!keepNew) {
                 return false;
@@ -240,20 +258,22 @@ public final class Share {
             existing.close("replaced by a simultaneous connection");
             forget(existing);
         }
-        if (sessions.size() >= engine.config().maxPeersPerShare()) {
+        if (!finder.hasRoom()) {
             return false;
         }
         sessions.put(peer, session);
-        connecting.remove(peer);
+        finder.connected(peer);
         return true;
     }
 
-    void peerBitfield(PeerSession session, BitSet bits) {
+    @Override
+    public void peerBitfield(PeerSession session, BitSet bits) {
         picker.peerHas(bits);
         afterPeerChanged(session);
     }
 
-    void peerHave(PeerSession session, int chunk) {
+    @Override
+    public void peerHave(PeerSession session, int chunk) {
         picker.peerHas(chunk);
         afterPeerChanged(session);
     }
@@ -266,8 +286,8 @@ public final class Share {
         session.setInterested(isDownloading() && picker.wantsFrom(session.peerHas()));
     }
 
-    /** A wanted block arrived from {@code session}: write it, cancel duplicates, verify the chunk when whole. */
-    void blockArrived(PeerSession session, Block block, ByteBuf data) {
+    @Override
+    public void blockArrived(PeerSession session, Block block, ByteBuf data) {
         PiecePicker.Arrival arrival = picker.received(block, session);
         if (arrival == PiecePicker.Arrival.UNWANTED) {
             return;
@@ -291,56 +311,58 @@ public final class Share {
             }
         }
         if (arrival == PiecePicker.Arrival.CHUNK_DONE) {
-            int chunk = block.chunk();
-            engine.verify(this, chunk, received.take(chunk));
+            engine.verify(this, block.chunk(), received.take(block.chunk()));
         }
     }
 
     /** The hash of {@code chunk} was checked (on the hashing pool); back on the engine thread. */
     void chunkChecked(int chunk, boolean ok) {
-        if (state != ShareStatus.State.DOWNLOADING) {
+        if (state != ShareState.DOWNLOADING) {
             return;
         }
-        if (ok) {
-            picker.verified(chunk);
-            for (PeerSession s : sessions.values()) {
-                // To every peer, those that have the chunk too: a super-seeding seed learns from it that its offer
-                // arrived, and every peer sees when this one is complete (then two seeds part).
-                s.sendHave(chunk);
-                if (s.amInterested && !picker.wantsFrom(s.peerHas())) {
-                    s.setInterested(false);
-                }
+        if (!ok) {
+            chunkCorrupt(chunk);
+            return;
+        }
+        picker.verified(chunk);
+        for (PeerSession s : sessions.values()) {
+            // To every peer, those that have the chunk too: a super-seeding seed learns from it that its offer
+            // arrived, and every peer sees when this one is complete (then two seeds part).
+            s.sendHave(chunk);
+            if (s.amInterested() && !picker.wantsFrom(s.peerHas())) {
+                s.setInterested(false);
             }
-            engine.saveSoon(this);
-            digester.advance();
-            if (picker.isComplete()) {
-                state = ShareStatus.State.VERIFYING;
-                engine.finish(this);
+        }
+        engine.saveSoon(this);
+        digester.advance();
+        if (picker.isComplete()) {
+            state = state.to(ShareState.VERIFYING);
+            engine.finish(this);
+        }
+    }
+
+    private void chunkCorrupt(int chunk) {
+        corruptChunks++;
+        Set<PeerSession> blamed = picker.contributors(chunk);
+        picker.failed(chunk);
+        List<PeerId> ids = blamed.stream().map(PeerSession::peerId).toList();
+        log.warn("{}: chunk {} failed its hash check (sent by {}); fetching it again", name(), chunk, ids);
+        List<PeerId> banned = strikes.blame(ids);
+        for (PeerSession s : blamed) {
+            if (banned.contains(s.peerId())) {
+                log.warn("{}: banned peer {} ({}) for sending corrupt data", name(), s.peerId(), s.remoteAddress());
+                s.close("sent corrupt data for chunk " + chunk + "; banned");
             }
-        } else {
-            corruptChunks++;
-            Set<Object> blamed = picker.contributors(chunk);
-            picker.failed(chunk);
-            for (Object o : blamed) {
-                PeerSession s = (PeerSession) o;
-                int count = strikes.merge(s.peerId(), blamed.size() == 1 ? STRIKES_TO_BAN : 1, Integer::sum);
-                log.warn("{}: chunk {} failed its hash check (sent by {}); fetching it again", name(), chunk, s.peerId());
-                if (count >= STRIKES_TO_BAN) {
-                    banned.add(s.peerId());
-                    log.warn("{}: banned peer {} ({}) for sending corrupt data", name(), s.peerId(), s.remoteAddress());
-                    s.close("sent corrupt data for chunk " + chunk + "; banned");
-                }
-            }
-            for (PeerSession s : sessions.values()) {
-                s.fillRequests();
-            }
+        }
+        for (PeerSession s : sessions.values()) {
+            s.fillRequests();
         }
     }
 
     /** The whole file was verified and renamed into place. */
     void finished(ChunkFile completeFile) {
         this.file = completeFile;
-        state = ShareStatus.State.SEEDING;
+        state = state.to(ShareState.SEEDING);
         log.info("{}: download complete and verified: {}", name(), finalPath);
         for (PeerSession s : new ArrayList<>(sessions.values())) {
             s.setInterested(false);
@@ -351,8 +373,9 @@ public final class Share {
         completion.complete(finalPath);
     }
 
-    void fail(String message) {
-        state = ShareStatus.State.ERROR;
+    @Override
+    public void fail(String message) {
+        state = state.to(ShareState.ERROR);
         received.releaseAll();
         error = message;
         log.error("{}: {}", name(), message);
@@ -362,27 +385,35 @@ public final class Share {
         completion.completeExceptionally(new ShareFailedException(message));
     }
 
-    void uploaded(long bytes) {
+    @Override
+    public void uploaded(long bytes) {
         up.add(bytes);
     }
 
-    boolean isConnected(PeerId peer) {
+    @Override
+    public boolean isConnected(PeerId peer) {
         return sessions.containsKey(peer);
     }
 
-    /** Whether this share still wants connections (not failed, not being checked, not removed). */
-    boolean isActive() {
-        return engine.share(id) == this && state != ShareStatus.State.ERROR && state != ShareStatus.State.CHECKING;
+    @Override
+    public boolean isBanned(PeerId peer) {
+        return strikes.isBanned(peer);
     }
 
-    void natProblem(String problem) {
+    @Override
+    public boolean wantsPeers() {
+        return engine.holds(this) && state.acceptsPeers();
+    }
+
+    @Override
+    public void natProblem(String problem) {
         natProblem = problem;
     }
 
     /** The tracker closed the relay at {@code relay}: end the sessions through it, and say why. */
     void relayClosed(InetSocketAddress relay, String reason) {
         for (PeerSession s : new ArrayList<>(sessions.values())) {
-            if (s.path().equals("quic-relay") && s.remoteAddress().equals(relay)) {
+            if (s.path() == PeerPath.QUIC_RELAY && s.remoteAddress().equals(relay)) {
                 String why = "the tracker closed the relay to peer " + s.peerId().shortHex() + ": " + reason;
                 log.warn("{}: {}", name(), why);
                 natProblem = why;
@@ -391,7 +422,8 @@ public final class Share {
         }
     }
 
-    void sessionClosed(PeerSession session) {
+    @Override
+    public void sessionClosed(PeerSession session) {
         if (sessions.get(session.peerId()) == session) {
             forget(session);
         }
@@ -408,66 +440,17 @@ public final class Share {
         }
     }
 
-    /** Peers from a tracker: dial those we are not connected to and may want to talk to. */
-    void peersFound(TrackerAddress tracker, List<TrackerPeer> peers) {
-        for (TrackerPeer p : peers) {
-            if (sessions.size() + connecting.size() >= engine.config().maxPeersPerShare()) {
-                return;
-            }
-            PeerId peer = p.peerId();
-            if (peer.equals(engine.peerId()) || banned.contains(peer) || sessions.containsKey(peer)
-                    || connecting.contains(peer) || (isComplete() && p.seed())
-                    || (p.endpoint().getPort() == 0 && !p.hasQuic())) {
-                continue;
-            }
-            if (state == ShareStatus.State.ERROR || state == ShareStatus.State.CHECKING) {
-                return;
-            }
-            connecting.add(peer);
-            new PeerDialer(engine, this, p, tracker, () -> connecting.remove(peer)).start();
-        }
-    }
-
-    /**
-     * Endpoints a peer says it is connected to (PEX): dial a few we do not know yet, so the swarm keeps growing while
-     * the tracker is slow or down. Bounded per message, as PEX lists come from untrusted peers.
-     */
-    void pexReceived(List<PexPeer> added) {
-        int dialled = 0;
-        for (PexPeer p : added) {
-            if (dialled >= MAX_PEX_DIALS || state == ShareStatus.State.ERROR || state == ShareStatus.State.CHECKING
-                    || sessions.size() + connecting.size() + connectingAddresses.size() >= engine.config().maxPeersPerShare()) {
-                return;
-            }
-            InetSocketAddress address = p.socketAddress();
-            if (address.getPort() == engine.listenPort() && engine.isLocal(address.getAddress())) {
-                continue; // ourselves
-            }
-            if (connectingAddresses.contains(address) || isConnectedTo(address)) {
-                continue;
-            }
-            connectingAddresses.add(address);
-            dialled++;
-            log.debug("{}: dialling {}, heard of by PEX", name(), address);
-            engine.channels().connectTcp(this, address, null, () -> connectingAddresses.remove(address), why -> { });
-        }
-    }
-
-    private boolean isConnectedTo(InetSocketAddress listenEndpoint) {
-        for (PeerSession s : sessions.values()) {
-            if (s.peerListenEndpoint().equals(listenEndpoint)) {
-                return true;
-            }
-        }
-        return false;
+    @Override
+    public void pexReceived(List<PexPeer> added) {
+        finder.fromPex(added);
     }
 
     /** Tells each peer which other peers we are connected to: all of them at first, then changes, once a minute. */
     private void sendPex(long nowNanos) {
-        Set<PexPeer> current = new java.util.LinkedHashSet<>();
+        Set<PexPeer> current = new LinkedHashSet<>();
         for (PeerSession s : sessions.values()) {
             // Only TCP peers: a QUIC peer's address is a NAT mapping or a relay, useless to a third peer.
-            if (s.peerListenPort() > 0 && s.path().equals("tcp")) {
+            if (s.peerListenPort() > 0 && s.path() == PeerPath.TCP) {
                 current.add(new PexPeer(s.remoteAddress().getAddress(), s.peerListenPort()));
             }
         }
@@ -479,9 +462,8 @@ public final class Share {
     void tick(double seconds, long nowNanos, int tickCount) {
         down.tick(seconds);
         up.tick(seconds);
-        long timeout = 20_000_000_000L;
         for (PeerSession s : new ArrayList<>(sessions.values())) {
-            s.tick(seconds, nowNanos, timeout);
+            s.tick(seconds, nowNanos);
             s.offerMore(); // offers to slow peers go stale: others may be offered those chunks now
         }
         if (tickCount % 10 == 0) {
@@ -490,7 +472,7 @@ public final class Share {
         sendPex(nowNanos);
     }
 
-    /** Stops all transfers (daemon shutdown). */
+    /** Stops all transfers (daemon shutdown, removal). */
     void closeAll() {
         received.releaseAll();
         for (PeerSession s : new ArrayList<>(sessions.values())) {
@@ -498,21 +480,18 @@ public final class Share {
         }
     }
 
-    long verifiedBytes() {
-        return manifest.bytesIn(picker.have());
-    }
-
     ShareStatus status() {
         List<ShareStatus.PeerStatus> peers = new ArrayList<>();
         for (PeerSession s : sessions.values()) {
+            InetSocketAddress remote = s.remoteAddress();
             peers.add(new ShareStatus.PeerStatus(s.peerId().shortHex(),
-                    s.remoteAddress().getAddress().getHostAddress() + ":" + s.remoteAddress().getPort(), s.path(),
-                    s.security(), s.isSeed(), s.peerHas().cardinality(), s.down.bytesPerSecond(), s.up.bytesPerSecond(),
-                    s.peerChoking, s.amChoking));
+                    remote.getAddress().getHostAddress() + ":" + remote.getPort(), s.path().label(), s.security(),
+                    s.isSeed(), s.peerHas().cardinality(), s.downloadRate(), s.uploadRate(), s.peerChoking(),
+                    s.amChoking()));
         }
-        return new ShareStatus(id.hex(), name(), finalPath.toString(), state, error, manifest.size(), verifiedBytes(),
-                down.bytesPerSecond(), up.bytesPerSecond(), up.total(), down.total(), manifest.chunkCount(),
-                picker.have().cardinality(), corruptChunks, trackerProblem, natProblem, peers);
+        return new ShareStatus(id.hex(), name(), finalPath.toString(), state, error, manifest.size(),
+                manifest.bytesIn(picker.have()), down.bytesPerSecond(), up.bytesPerSecond(), up.total(), down.total(),
+                manifest.chunkCount(), picker.have().cardinality(), corruptChunks, trackerProblem, natProblem, peers);
     }
 
     /** Why a share stopped: a storage error, a file that changed, or a verification failure. */

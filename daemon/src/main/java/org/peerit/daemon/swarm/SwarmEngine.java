@@ -1,6 +1,7 @@
 package org.peerit.daemon.swarm;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -8,19 +9,26 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.peerit.daemon.connect.Dialling;
+import org.peerit.daemon.connect.InboundGate;
+import org.peerit.daemon.connect.LocalAddresses;
+import org.peerit.daemon.connect.LogThrottle;
+import org.peerit.daemon.connect.PeerChannels;
+import org.peerit.daemon.download.FileDigester;
+import org.peerit.daemon.download.HashWarmUp;
 import org.peerit.daemon.identity.Identity;
 import org.peerit.daemon.identity.PeerTls;
 import org.peerit.daemon.nat.NatTraversal;
-import org.peerit.daemon.storage.Bitfields;
+import org.peerit.daemon.nat.PeerPath;
+import org.peerit.daemon.session.SessionHost;
+import org.peerit.daemon.session.SessionSwarm;
 import org.peerit.daemon.storage.ChunkFile;
-import org.peerit.daemon.storage.FileStamp;
-import org.peerit.daemon.storage.ShareRecord;
 import org.peerit.daemon.storage.StateStore;
 import org.peerit.daemon.tracker.TrackerClient;
+import org.peerit.daemon.upload.TokenBucket;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
-import org.peerit.protocol.manifest.ManifestException;
 import org.peerit.protocol.manifest.ManifestFactory;
 import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.manifest.TrackerAddress;
@@ -30,22 +38,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.LinkOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.BitSet;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,38 +51,39 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The swarm engine of one daemon: the shares, the peer listener, outgoing connections, the tracker client and the
- * workers that hash and persist. All swarm state lives on one event loop thread, so none of it needs locks; hashing
- * and file-system work that can block run on small worker pools and report back to that thread.
+ * The swarm engine of one daemon: the registry of shares, the peer listener, the tracker client and NAT traversal,
+ * and the threads. All swarm state lives on one event loop thread, so none of it needs locks; hashing and file-system
+ * work that can block run on small worker pools and report back to that thread. Bringing shares in, checking
+ * downloads, saving and removing are each their own class; this one wires them and owns their lifecycle.
  */
 public final class SwarmEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SwarmEngine.class);
 
     private final EngineConfig config;
     private final PeerId peerId;
-    private final StateStore store;
-    private final ManifestCodec codec = new ManifestCodec();
     private final Transport transport;
     private final EventLoopGroup group;
-    private final EventLoop loop;
-    private final ExecutorService hashing;
-    private final ExecutorService blocking;
-    private final ExecutorService saving;
+    private final Workers workers;
     private final Channel server;
     private final NatTraversal nat;
     private final TrackerClient trackers;
     private final TokenBucket uploadLimit;
     private final TokenBucket downloadLimit;
     private final Map<SwarmId, Share> shares = new HashMap<>();
-    private final Set<SwarmId> savePending = new HashSet<>();
     private final ScheduledFuture<?> ticker;
-    private final List<InetSocketAddress> localCandidates;
+    private final LocalAddresses local;
     private final PeerChannels channels;
     private final InboundGate gate;
-    private final PeerTls tls;
+    private final Dialling dialling;
+    private final ShareSaver saver;
+    private final ShareOpener opener;
+    private final DownloadChecks checks;
+    private final ShareRemoval removal;
+    private final Services services = new Services();
     private final LogThrottle memoryWarnings = new LogThrottle();
     private long lastTickNanos = System.nanoTime();
     private int ticks;
@@ -93,29 +91,27 @@ public final class SwarmEngine implements AutoCloseable {
     private SwarmEngine(EngineConfig config, Identity identity, StateStore store) throws IOException, InterruptedException {
         this.config = config;
         this.peerId = identity.peerId();
-        this.store = store;
         this.transport = Transport.best();
         this.group = transport.newGroup(1, "peerit-engine");
-        this.loop = group.next();
-        this.hashing = Executors.newFixedThreadPool(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
-                daemonThreads("peerit-hash"));
-        this.blocking = Executors.newCachedThreadPool(daemonThreads("peerit-io"));
-        this.saving = Executors.newSingleThreadExecutor(daemonThreads("peerit-save"));
-        hashing.execute(new HashWarmUp());
+        EventLoop loop = group.next();
+        this.workers = new Workers(loop,
+                Executors.newFixedThreadPool(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+                        daemonThreads("peerit-hash")),
+                Executors.newCachedThreadPool(daemonThreads("peerit-io")),
+                Executors.newSingleThreadExecutor(daemonThreads("peerit-save")));
+        workers.hashing().execute(new HashWarmUp());
         long now = System.nanoTime();
         this.uploadLimit = new TokenBucket(config.maxUploadRate(), now);
         this.downloadLimit = new TokenBucket(config.maxDownloadRate(), now);
-        this.tls = new PeerTls(identity);
-        this.channels = new PeerChannels(this, loop, transport);
         this.gate = new InboundGate(config.inboundLimits());
+        this.channels = new PeerChannels(new Host(), new PeerTls(identity), gate, loop, transport);
         try {
             this.server = new ServerBootstrap().group(loop).channel(transport.serverChannel())
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, PeerChannels.WATER_MARK)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            channels.installInbound(ch, (InetSocketAddress) ch.remoteAddress(), false,
-                                    new PeerSession(SwarmEngine.this, null, false, "tcp", null, null));
+                            channels.installInbound(ch, (InetSocketAddress) ch.remoteAddress(), PeerPath.TCP, null);
                         }
                     })
                     .bind(config.bind() == null ? new InetSocketAddress(config.listenPort())
@@ -125,28 +121,36 @@ public final class SwarmEngine implements AutoCloseable {
             throw new IOException("cannot listen for peers on port " + config.listenPort() + ": " + e.getMessage()
                     + " (choose another --port)", e);
         }
-        this.localCandidates = localCandidates(listenPort());
+        this.local = LocalAddresses.withPort(listenPort());
         try {
             this.nat = new NatTraversal(loop, transport, identity, config.bind(), config.quicPort(), this::listenPort,
-                    localCandidates, blocking, new NatEvents());
+                    local.candidates(), workers.blocking(), new NatEvents());
         } catch (IOException e) {
             server.close();
             shutdownExecutors();
             throw e;
         }
         this.trackers = nat.trackers();
+        this.dialling = new Dialling(loop, channels, nat, peerId, listenPort(), config.tcp(), config.maxPeersPerShare(),
+                local::isLocal);
+        ManifestCodec codec = new ManifestCodec();
+        this.saver = new ShareSaver(store, workers, codec, this::holds);
+        this.opener = new ShareOpener(this, workers, saver, config, codec);
+        this.checks = new DownloadChecks(this, workers, saver);
+        this.removal = new ShareRemoval(this, workers, saver);
         loop.execute(() -> trackers.prepare(config.tracker()));
         this.ticker = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Starts the engine and resumes every share recorded in the state store. */
-    public static SwarmEngine start(EngineConfig config, Identity identity, StateStore store) throws IOException, InterruptedException {
+    public static SwarmEngine start(EngineConfig config, Identity identity, StateStore store)
+            throws IOException, InterruptedException {
         SwarmEngine engine = new SwarmEngine(config, identity, store);
-        engine.resumeAll();
+        engine.opener.resumeAll();
         return engine;
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    private static ThreadFactory daemonThreads(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -169,7 +173,7 @@ public final class SwarmEngine implements AutoCloseable {
 
     /** The public mappings of the QUIC sockets learned by STUN, by name, for status (only those known). */
     public Map<String, String> publicMappings() {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         InetSocketAddress server = nat.serverMapping();
         InetSocketAddress client = nat.clientMapping();
         if (server != null) {
@@ -181,68 +185,15 @@ public final class SwarmEngine implements AutoCloseable {
         return out;
     }
 
-    EngineConfig config() {
-        return config;
-    }
-
-    EventLoop loop() {
-        return loop;
-    }
-
-    NatTraversal nat() {
-        return nat;
-    }
-
-    PeerChannels channels() {
-        return channels;
-    }
-
-    PeerTls tls() {
-        return tls;
-    }
-
-    InboundGate gate() {
-        return gate;
-    }
-
-    /**
-     * Memory ran out (an allocation failed on the engine thread): not one peer's fault, so not handled as one peer's
-     * error. Every connection that has not completed a handshake is closed and no new one is accepted for a moment,
-     * which gives back the memory strangers hold without touching a real transfer. Engine thread.
-     */
-    void memoryShortage(Throwable cause) {
-        int shed = gate.shedPending();
-        server.config().setAutoRead(false);
-        loop.schedule(() -> server.config().setAutoRead(true), 2, TimeUnit.SECONDS);
-        if (memoryWarnings.due(System.nanoTime())) {
-            long skipped = memoryWarnings.skipped();
-            log.error("out of memory ({}): closed {} connections without a handshake and paused accepting peers for"
-                    + " 2 s{}; if this repeats, give the daemon more memory (PEERIT_DAEMON_JAVA_OPTS)", cause.getMessage(),
-                    shed, skipped == 0 ? "" : " (" + skipped + " more times since the last such line)");
-        }
-    }
-
     /** Inbound connections held now (waiting for a handshake, and established) and refused so far. */
     public CompletableFuture<InboundGate.Stats> inboundStats() {
         return call(gate::stats);
     }
 
-    TokenBucket uploadLimit() {
-        return uploadLimit;
-    }
-
-    TokenBucket downloadLimit() {
-        return downloadLimit;
-    }
-
-    Share share(SwarmId id) {
-        return shares.get(id);
-    }
-
     /** Runs {@code task} on the engine thread. */
     public <T> CompletableFuture<T> call(Callable<T> task) {
         CompletableFuture<T> out = new CompletableFuture<>();
-        loop.execute(() -> {
+        workers.loop().execute(() -> {
             try {
                 out.complete(task.call());
             } catch (Throwable t) {
@@ -259,56 +210,7 @@ public final class SwarmEngine implements AutoCloseable {
      * already shared, returns that share.
      */
     public CompletableFuture<Share> register(Path file, ManifestFactory.Progress progress) {
-        record Hashed(Manifest manifest, FileStamp stamp) {
-        }
-        CompletableFuture<Hashed> hashed = new CompletableFuture<>();
-        blocking.execute(() -> {
-            try {
-                if (!Files.isRegularFile(file)) {
-                    throw new IOException(file + " is not a regular file");
-                }
-                if (!Files.isReadable(file)) {
-                    throw new IOException(file + " is not readable by the daemon");
-                }
-                String name = file.getFileName().toString();
-                try {
-                    org.peerit.protocol.manifest.ManifestRules.validateName(name);
-                } catch (ManifestException e) {
-                    throw new IOException("cannot share " + file + ": " + e.getMessage() + "; rename the file");
-                }
-                FileStamp before = FileStamp.of(file);
-                hashed.complete(new Hashed(ManifestFactory.create(file, name, List.of(config.tracker().toString()),
-                        progress), before));
-            } catch (Throwable t) {
-                hashed.completeExceptionally(t);
-            }
-        });
-        return hashed.thenCompose(h -> call(() -> {
-            Manifest m = h.manifest();
-            Share existing = shares.get(m.swarmId());
-            if (existing != null && existing.state() != ShareStatus.State.ERROR) {
-                return existing;
-            }
-            if (existing != null) {
-                forget(existing); // say, its file had gone missing and is back: share it afresh
-            }
-            Share share = openSeed(m, file, Share.Origin.REGISTERED, h.stamp());
-            save(share);
-            announce(share, AnnounceEvent.STARTED);
-            log.info("{}: sharing {} ({} bytes, {} chunks), swarm {}", share.name(), file, m.size(), m.chunkCount(),
-                    share.id().shortHex());
-            return share;
-        }));
-    }
-
-    private Share openSeed(Manifest m, Path file, Share.Origin origin, FileStamp verifiedAs) throws IOException {
-        ChunkFile chunks = ChunkFile.openComplete(m, file);
-        BitSet all = new BitSet(m.chunkCount());
-        all.set(0, m.chunkCount());
-        Share share = new Share(this, m, file, chunks, all, ShareStatus.State.SEEDING, origin);
-        share.verifiedAs(verifiedAs);
-        shares.put(share.id(), share);
-        return share;
+        return opener.register(file, progress);
     }
 
     /**
@@ -317,58 +219,7 @@ public final class SwarmEngine implements AutoCloseable {
      * that is not ours is in the way, or if the disk cannot hold the file.
      */
     public CompletableFuture<Share> download(Manifest manifest, Path dir) {
-        return call(() -> {
-            Path target = dir.resolve(manifest.name());
-            Share existing = shares.get(manifest.swarmId());
-            BitSet have = new BitSet();
-            BitSet written = null;
-            boolean partIsOurs = false;
-            if (existing != null) {
-                boolean here = existing.finalPath().equals(target);
-                if (existing.state() != ShareStatus.State.ERROR) {
-                    if (here) {
-                        return existing;
-                    }
-                    throw new IOException("this daemon already " + (existing.isComplete() ? "shares " : "downloads ")
-                            + existing.finalPath() + "; to have it in " + dir + " instead, remove it first (peerit remove)");
-                }
-                if (here) {
-                    // A retry after an error (say, a full disk): into the same place, go on from what was verified.
-                    have = (BitSet) existing.have().clone();
-                    written = (BitSet) existing.written().clone();
-                    partIsOurs = true;
-                }
-                forget(existing);
-            }
-            if (!Files.isDirectory(dir)) {
-                throw new IOException(dir + " is not a directory");
-            }
-            if (!Files.isWritable(dir)) {
-                throw new IOException(dir + " is not writable by the daemon");
-            }
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IOException(target + " already exists; move it away or choose another --dir");
-            }
-            Path part = partOf(target);
-            boolean partExists = Files.exists(part, LinkOption.NOFOLLOW_LINKS);
-            if (partExists && !partIsOurs) {
-                throw new IOException(part + " already exists and is not a download peerit knows of; move it away or"
-                        + " choose another --dir");
-            }
-            DiskSpace.require(dir, manifest.name(), manifest.size() - manifest.bytesIn(have));
-            ChunkFile chunks = partExists ? ChunkFile.resumePartial(manifest, part) : ChunkFile.createPartial(manifest, part);
-            Share share = new Share(this, manifest, target, chunks, have, ShareStatus.State.CHECKING,
-                    Share.Origin.DOWNLOADED);
-            shares.put(share.id(), share);
-            log.info("{}: downloading {} bytes into {}, swarm {}", share.name(), manifest.size(), dir, share.id().shortHex());
-            save(share);
-            recheckThenStart(share, partExists, written);
-            return share;
-        });
-    }
-
-    /** What {@link #remove} did with a share's files: those it deleted, and those it left, each with why. */
-    public record Removal(String name, SwarmId swarm, List<Path> deleted, List<String> kept) {
+        return opener.download(manifest, dir);
     }
 
     /**
@@ -377,343 +228,49 @@ public final class SwarmEngine implements AutoCloseable {
      * modification time); never a registered file, which is the user's own, and never through a link.
      */
     public CompletableFuture<Removal> remove(SwarmId id, boolean delete) {
-        return call(() -> {
-            Share share = shares.get(id);
-            if (share == null) {
-                throw new IOException("this daemon has no share " + id.shortHex());
-            }
-            forget(share);
-            savePending.remove(id);
-            log.info("{}: removed{}", share.name(), delete ? ", deleting what peerit wrote" : "");
-            return share;
-        }).thenApplyAsync(share -> {
-            // On the saving thread, after any save of this share still queued, so no record comes back.
-            List<Path> deleted = new ArrayList<>();
-            List<String> kept = new ArrayList<>();
-            ShareRecord record = store.load(id);
-            try {
-                store.delete(id);
-                if (delete) {
-                    deleteWhatWeWrote(share, record, deleted, kept);
-                } else if (share.isComplete()) {
-                    kept.add(share.finalPath().toString());
-                } else if (Files.exists(share.partPath(), LinkOption.NOFOLLOW_LINKS)) {
-                    kept.add(share.partPath() + " (the download so far, now yours: peerit no longer resumes it)");
-                }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            return new Removal(share.name(), id, deleted, kept);
-        }, saving);
+        return removal.remove(id, delete);
     }
 
-    private static void deleteWhatWeWrote(Share share, ShareRecord record, List<Path> deleted, List<String> kept)
-            throws IOException {
-        Path part = share.partPath();
-        if (share.origin() == Share.Origin.DOWNLOADED && Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS)) {
-            Files.delete(part); // ours: created exclusively by this daemon, or resumed by its own record
-            deleted.add(part);
-        }
-        Path file = share.finalPath();
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || !(share.isComplete() || record != null && record.complete())) {
-            return;
-        }
-        if (share.origin() != Share.Origin.DOWNLOADED) {
-            kept.add(file + " (registered: your own file, never deleted by peerit)");
-            return;
-        }
-        if (record == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
-                || !FileStamp.of(file).equals(new FileStamp(record.fileSize(), record.fileModifiedMillis()))) {
-            kept.add(file + " (changed since peerit verified it)");
-            return;
-        }
-        Files.delete(file);
-        deleted.add(file);
+    /** For tests in this package: the inbound caps, and the NAT traversal. */
+    InboundGate gate() {
+        return gate;
     }
 
-    private void forget(Share share) {
+    NatTraversal nat() {
+        return nat;
+    }
+
+    Share share(SwarmId id) {
+        return shares.get(id);
+    }
+
+    boolean holds(Share share) {
+        return shares.get(share.id()) == share;
+    }
+
+    void put(Share share) {
+        shares.put(share.id(), share);
+    }
+
+    void forget(Share share) {
         share.closeAll();
         trackers.stop(share.id());
         shares.remove(share.id());
-        closeQuietly(share.file());
-    }
-
-    private static void closeQuietly(ChunkFile file) {
+        ChunkFile file = share.file();
         if (file != null) {
             file.close();
         }
     }
 
-    static Path partOf(Path target) {
-        return target.resolveSibling(target.getFileName() + ".part");
+    ShareServices services() {
+        return services;
     }
 
-    /**
-     * Before downloading an existing {@code .part}, hashes the unverified chunks that may hold data: those the saved
-     * record says were written into, and those whose first bytes are not zero (written after the last save, say
-     * just before a crash). Chunks written that way are recovered instead of fetched again, nothing unverified is
-     * trusted, and a restart costs one small read per chunk plus the hashing of the few chunks in flight, not a pass
-     * over the whole, mostly sparse, file. A new, empty {@code .part} has nothing to check.
-     */
-    private void recheckThenStart(Share share, boolean partExisted, BitSet written) {
-        if (!partExisted) {
-            startDownloading(share, new BitSet());
-            return;
-        }
-        Manifest m = share.manifest();
-        BitSet known = (BitSet) share.have().clone();
-        BitSet recorded = written == null ? new BitSet() : written;
-        share.written().or(recorded);
-        hashing.execute(() -> {
-            BitSet recovered = new BitSet();
-            try {
-                for (int i = known.nextClearBit(0); i < m.chunkCount(); i = known.nextClearBit(i + 1)) {
-                    if ((recorded.get(i) || share.file().mayHoldData(i)) && share.file().verifyChunk(i)) {
-                        recovered.set(i);
-                    }
-                }
-            } catch (IOException e) {
-                loop.execute(() -> share.fail("cannot read " + share.partPath() + ": " + e.getMessage()));
-                return;
-            }
-            loop.execute(() -> startDownloading(share, recovered));
-        });
-    }
-
-    private void startDownloading(Share share, BitSet recovered) {
-        if (shares.get(share.id()) != share) {
-            return;
-        }
-        share.have().or(recovered);
-        if (!recovered.isEmpty()) {
-            log.info("{}: recovered {} verified chunks from {}", share.name(), recovered.cardinality(), share.partPath());
-        }
-        share.startDownloading();
-        save(share);
-        if (share.picker().isComplete()) {
-            finish(share);
-        } else {
-            announce(share, AnnounceEvent.STARTED);
-        }
-    }
-
-    /**
-     * Hashes a fully received chunk off the engine thread; the share hears the verdict on the engine thread.
-     * A rejected hashing task (engine stopping) must still release the kept blocks: the pool is only shut down after
-     * the shares are closed, so this does not happen while blocks are in flight.
-     */
-    void verify(Share share, int chunk, List<io.netty.buffer.ByteBuf> blocks) {
-        hashing.execute(() -> {
-            boolean ok;
-            try {
-                // From the received buffers when they were kept (small chunks), else read back from the file.
-                ok = blocks != null ? ReceivedBlocks.hashAndRelease(blocks, share.manifest().chunkDigest(chunk))
-                        : share.file().verifyChunk(chunk);
-            } catch (IOException e) {
-                loop.execute(() -> share.fail("cannot read back chunk " + chunk + ": " + e.getMessage()));
-                return;
-            }
-            loop.execute(() -> share.chunkChecked(chunk, ok));
-        });
-    }
-
-    FileDigester newDigester(Share share) {
-        return new FileDigester(share, hashing, loop);
-    }
-
-    /** Every chunk is verified: check the whole file's hash (mostly computed already), then move it into place. */
     void finish(Share share) {
-        share.fileDigest().whenCompleteAsync((digest, failure) -> {
-            try {
-                if (failure != null) {
-                    throw failure instanceof IOException io ? io : new IOException(failure.getMessage(), failure);
-                }
-                share.file().force();
-                if (!java.util.Arrays.equals(digest, share.manifest().fileDigest())) {
-                    loop.execute(() -> share.fail("every chunk matched but the whole-file SHA-256 did not: the manifest"
-                            + " is inconsistent; ask its author for a correct one"));
-                    return;
-                }
-                Path target = share.finalPath();
-                if (!FinalRename.moveIntoPlace(share.partPath(), target)) {
-                    loop.execute(() -> share.fail(target + " appeared while downloading; the verified data stays in "
-                            + share.partPath()));
-                    return;
-                }
-                ChunkFile complete = ChunkFile.openComplete(share.manifest(), target);
-                FileStamp stamp = FileStamp.of(target);
-                ChunkFile old = share.file();
-                loop.execute(() -> {
-                    if (shares.get(share.id()) != share) {
-                        closeQuietly(complete); // removed while its last hash ran: no record comes back for it
-                        return;
-                    }
-                    share.finished(complete);
-                    share.verifiedAs(stamp);
-                    save(share);
-                    announce(share, AnnounceEvent.COMPLETED);
-                    saving.execute(() -> closeQuietly(old)); // after pending saves that force it
-                });
-            } catch (IOException e) {
-                loop.execute(() -> share.fail("cannot finish " + share.finalPath() + ": " + e.getMessage()));
-            }
-        }, hashing);
+        checks.finish(share);
     }
 
-    // ---- persistence ---------------------------------------------------------------------------------------------
-
-    ShareRecord record(Share share) {
-        boolean complete = share.isComplete();
-        // As verified, not as it is now: a save after an edit must not make the edit look verified.
-        FileStamp stamp = share.verifiedAs();
-        long size = complete && stamp != null ? stamp.size() : 0;
-        long modified = complete && stamp != null ? stamp.modifiedMillis() : 0;
-        String have = Base64.getEncoder().encodeToString(Bitfields.toBytes(share.have(), share.manifest().chunkCount()));
-        return new ShareRecord(ShareRecord.VERSION, codec.toTree(share.manifest()), share.finalPath().toString(),
-                complete, have, size, modified, share.origin() == Share.Origin.DOWNLOADED,
-                complete ? null : Base64.getEncoder().encodeToString(Bitfields.toBytes(share.written(),
-                        share.manifest().chunkCount())));
-    }
-
-    /** Saves soon, coalescing the saves of many verified chunks into one write a second. */
-    void saveSoon(Share share) {
-        if (savePending.add(share.id())) {
-            loop.schedule(() -> {
-                savePending.remove(share.id());
-                if (shares.get(share.id()) == share) {
-                    save(share);
-                }
-            }, 1, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Flushes the share's data, then writes its record, in order, on the saving thread. */
-    private void save(Share share) {
-        ShareRecord record = record(share);
-        ChunkFile file = share.file();
-        saving.execute(() -> {
-            try {
-                file.force(); // data first: the record must never claim chunks a crash could lose
-                store.save(share.id(), record);
-            } catch (IOException e) {
-                log.warn("{}: cannot save state: {}", share.name(), e.getMessage());
-            }
-        });
-    }
-
-    private void resumeAll() throws IOException {
-        for (ShareRecord r : store.loadAll()) {
-            Manifest m;
-            try {
-                m = codec.fromTree(r.manifest());
-            } catch (ManifestException e) {
-                log.warn("skipping a saved share with a bad manifest: {}", e.getMessage());
-                continue;
-            }
-            Path path = Path.of(r.path());
-            call(() -> {
-                resume(m, path, r);
-                return null;
-            }).exceptionally(t -> {
-                log.warn("{}: cannot resume: {}", m.name(), t.getMessage());
-                return null;
-            });
-        }
-    }
-
-    private void resume(Manifest m, Path path, ShareRecord r) throws IOException {
-        Share.Origin origin = r.downloaded() || !r.complete() ? Share.Origin.DOWNLOADED : Share.Origin.REGISTERED;
-        if (r.complete()) {
-            FileStamp recorded = new FileStamp(r.fileSize(), r.fileModifiedMillis());
-            try {
-                if (FileStamp.of(path).equals(recorded)) {
-                    Share share = openSeed(m, path, origin, recorded);
-                    announce(share, AnnounceEvent.STARTED);
-                    log.info("{}: seeding {}", share.name(), path);
-                    return;
-                }
-            } catch (NoSuchFileException e) {
-                Share share = new Share(this, m, path, null, new BitSet(), ShareStatus.State.ERROR, origin);
-                shares.put(share.id(), share);
-                share.fail(path + " is gone; register or download it again to share it");
-                return;
-            }
-            // Changed since we verified it: check every chunk before serving a byte.
-            ChunkFile file = ChunkFile.openComplete(m, path);
-            Share share = new Share(this, m, path, file, new BitSet(), ShareStatus.State.CHECKING, origin);
-            shares.put(share.id(), share);
-            recheckSeed(share);
-            return;
-        }
-        BitSet have = Bitfields.fromBytes(Base64.getDecoder().decode(r.have()), m.chunkCount());
-        BitSet written = r.written() == null ? null : Bitfields.fromBytes(Base64.getDecoder().decode(r.written()), m.chunkCount());
-        Path part = partOf(path);
-        boolean partExisted = Files.exists(part, LinkOption.NOFOLLOW_LINKS);
-        ChunkFile chunks;
-        try {
-            if (!partExisted || have == null
-                    || Files.readAttributes(part, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size() != m.size()) {
-                have = new BitSet(); // the data is gone or was changed, or the record is damaged: trust nothing saved
-                written = null;
-            }
-            // The record says this .part is ours; it is still opened without following links.
-            chunks = partExisted ? ChunkFile.resumePartial(m, part) : ChunkFile.createPartial(m, part);
-        } catch (IOException e) {
-            Share share = new Share(this, m, path, null, new BitSet(), ShareStatus.State.ERROR, origin);
-            shares.put(share.id(), share);
-            share.fail("cannot resume: " + e.getMessage());
-            return;
-        }
-        Share share = new Share(this, m, path, chunks, have, ShareStatus.State.CHECKING, origin);
-        shares.put(share.id(), share);
-        recheckThenStart(share, partExisted, written);
-    }
-
-    private void recheckSeed(Share share) {
-        hashing.execute(() -> {
-            boolean ok;
-            FileStamp before = null;
-            try {
-                before = FileStamp.of(share.finalPath());
-                ok = share.file().verifyFile();
-            } catch (IOException e) {
-                ok = false;
-            }
-            boolean verified = ok;
-            FileStamp stamp = before;
-            loop.execute(() -> {
-                if (verified) {
-                    share.verifiedAs(stamp);
-                    share.have().set(0, share.manifest().chunkCount());
-                    share.seedVerified();
-                    save(share);
-                    announce(share, AnnounceEvent.STARTED);
-                } else {
-                    share.fail(share.finalPath() + " changed since it was shared; register it again to share the new content");
-                }
-            });
-        });
-    }
-
-    // ---- peers ---------------------------------------------------------------------------------------------------
-
-    /** What the NAT traversal tells the engine. Engine thread. */
-    private final class NatEvents implements NatTraversal.Events {
-        @Override
-        public void inboundStream(QuicStreamChannel stream, PeerId certified, String path) {
-            // Relayed peers all arrive from the tracker's address, each pair on its own port: count them by port.
-            InetSocketAddress remote = (InetSocketAddress) stream.parent().remoteSocketAddress();
-            channels.installInbound(stream, remote, path.equals("quic-relay"), new PeerSession(SwarmEngine.this, null, false, path, certified, null));
-        }
-
-        @Override
-        public void relayClosed(InetSocketAddress relay, String reason) {
-            for (Share share : shares.values()) {
-                share.relayClosed(relay, reason);
-            }
-        }
-    }
-
+    /** Announces {@code share} to the daemon's tracker and to every tracker its manifest names. */
     void announce(Share share, AnnounceEvent event) {
         Set<TrackerAddress> targets = new LinkedHashSet<>();
         targets.add(config.tracker());
@@ -729,43 +286,131 @@ public final class SwarmEngine implements AutoCloseable {
         }
     }
 
-    /** Whether {@code address} is one of this host's (to avoid dialling ourselves). */
-    boolean isLocal(InetAddress address) {
-        if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
-            return true;
+    /** What shares ask of the engine. */
+    private final class Services implements ShareServices {
+        @Override
+        public PeerId ownId() {
+            return peerId;
         }
-        for (InetSocketAddress c : localCandidates) {
-            if (c.getAddress().equals(address)) {
-                return true;
-            }
+
+        @Override
+        public EngineConfig config() {
+            return config;
         }
-        return false;
+
+        @Override
+        public TokenBucket downloadLimit() {
+            return downloadLimit;
+        }
+
+        @Override
+        public Dialling dialling() {
+            return dialling;
+        }
+
+        @Override
+        public boolean holds(Share share) {
+            return SwarmEngine.this.holds(share);
+        }
+
+        @Override
+        public void verify(Share share, int chunk, List<ByteBuf> keptBlocks) {
+            checks.verify(share, chunk, keptBlocks);
+        }
+
+        @Override
+        public FileDigester newDigester(Share share) {
+            return checks.newDigester(share);
+        }
+
+        @Override
+        public void saveSoon(Share share) {
+            saver.saveSoon(share);
+        }
+
+        @Override
+        public void finish(Share share) {
+            checks.finish(share);
+        }
     }
 
-    /** This host's non-loopback addresses with our listen port, for peers behind the same NAT. */
-    private static List<InetSocketAddress> localCandidates(int port) {
-        List<InetSocketAddress> out = new ArrayList<>();
-        try {
-            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nic.isUp() || nic.isLoopback()) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-                    if (a.isLinkLocalAddress() || (a instanceof Inet6Address)) {
-                        continue;
-                    }
-                    if (out.size() < 4) {
-                        out.add(new InetSocketAddress(a, port));
-                    }
-                }
-            }
-        } catch (SocketException e) {
-            log.debug("cannot list network interfaces: {}", e.getMessage());
+    // ---- peers ---------------------------------------------------------------------------------------------------
+
+    /** What peer sessions ask of the daemon. Engine thread. */
+    private final class Host implements SessionHost {
+        @Override
+        public PeerId ownId() {
+            return peerId;
         }
-        return out;
+
+        @Override
+        public int listenPort() {
+            return SwarmEngine.this.listenPort();
+        }
+
+        @Override
+        public SessionSwarm swarm(SwarmId id) {
+            return shares.get(id);
+        }
+
+        @Override
+        public boolean establish(Channel channel) {
+            return gate.establish(channel);
+        }
+
+        @Override
+        public void logRefusal(String why) {
+            gate.logRefusal(why);
+        }
+
+        @Override
+        public TokenBucket uploadLimit() {
+            return uploadLimit;
+        }
+
+        @Override
+        public TokenBucket downloadLimit() {
+            return downloadLimit;
+        }
+
+        /**
+         * Memory ran out (an allocation failed on the engine thread): every connection that has not completed a
+         * handshake is closed and no new one is accepted for a moment, which gives back the memory strangers hold
+         * without touching a real transfer.
+         */
+        @Override
+        public void memoryShortage(Throwable cause) {
+            int shed = gate.shedPending();
+            server.config().setAutoRead(false);
+            workers.loop().schedule(() -> server.config().setAutoRead(true), 2, TimeUnit.SECONDS);
+            if (memoryWarnings.due(System.nanoTime())) {
+                long skipped = memoryWarnings.skipped();
+                log.error("out of memory ({}): closed {} connections without a handshake and paused accepting peers"
+                        + " for 2 s{}; if this repeats, give the daemon more memory (PEERIT_DAEMON_JAVA_OPTS)",
+                        cause.getMessage(), shed, skipped == 0 ? "" : " (" + skipped + " more times since the last"
+                                + " such line)");
+            }
+        }
     }
 
-    // ---- status --------------------------------------------------------------------------------------------------
+    /** What the NAT traversal tells the engine. Engine thread. */
+    private final class NatEvents implements NatTraversal.Events {
+        @Override
+        public void inboundStream(QuicStreamChannel stream, PeerId certified, PeerPath path) {
+            // Relayed peers all arrive from the tracker's address, each pair on its own port: the gate counts them so.
+            InetSocketAddress remote = (InetSocketAddress) stream.parent().remoteSocketAddress();
+            channels.installInbound(stream, remote, path, certified);
+        }
+
+        @Override
+        public void relayClosed(InetSocketAddress relay, String reason) {
+            for (Share share : shares.values()) {
+                share.relayClosed(relay, reason);
+            }
+        }
+    }
+
+    // ---- status and time -----------------------------------------------------------------------------------------
 
     public CompletableFuture<List<ShareStatus>> status() {
         return call(() -> {
@@ -802,8 +447,8 @@ public final class SwarmEngine implements AutoCloseable {
                 for (Share s : shares.values()) {
                     trackers.stop(s.id());
                     s.closeAll();
-                    if (s.state() != ShareStatus.State.ERROR && s.state() != ShareStatus.State.CHECKING) {
-                        save(s);
+                    if (s.state().acceptsPeers()) {
+                        saver.save(s);
                     }
                 }
                 return null;
@@ -816,20 +461,22 @@ public final class SwarmEngine implements AutoCloseable {
         shutdownExecutors();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         for (Share s : shares.values()) {
-            closeQuietly(s.file());
+            if (s.file() != null) {
+                s.file().close();
+            }
         }
     }
 
     private void shutdownExecutors() {
-        saving.shutdown();
+        workers.saving().shutdown();
         try {
-            if (!saving.awaitTermination(10, TimeUnit.SECONDS)) {
+            if (!workers.saving().awaitTermination(10, TimeUnit.SECONDS)) {
                 log.warn("state saves did not finish in 10 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        hashing.shutdownNow();
-        blocking.shutdownNow();
+        workers.hashing().shutdownNow();
+        workers.blocking().shutdownNow();
     }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.peerit.daemon.storage.FinalRename;
 import org.peerit.daemon.Daemon;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestRules;
@@ -99,7 +100,7 @@ class DownloadSafetyTest {
         Daemon again = swarm.start(2, 0, 0);
         TestSwarm.await("the resumed share to fail", Duration.ofSeconds(10), () -> {
             ShareStatus s = TestSwarm.status(again, m.swarmId());
-            return s != null && s.state() == ShareStatus.State.ERROR;
+            return s != null && s.state() == ShareState.ERROR;
         });
         String error = TestSwarm.status(again, m.swarmId()).error();
         assertTrue(error.contains("symbolic link"), error);
@@ -158,7 +159,7 @@ class DownloadSafetyTest {
         Daemon leecher = swarm.start(2, 0, 0);
         Path done = leecher.engine().download(m, swarm.dir("a")).get(10, TimeUnit.SECONDS).completion().get(60, TimeUnit.SECONDS);
         Files.setLastModifiedTime(done, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L)); // edited since
-        SwarmEngine.Removal changed = leecher.engine().remove(m.swarmId(), true).get(10, TimeUnit.SECONDS);
+        Removal changed = leecher.engine().remove(m.swarmId(), true).get(10, TimeUnit.SECONDS);
         assertTrue(changed.deleted().isEmpty(), changed.toString());
         assertEquals(List.of(done + " (changed since peerit verified it)"), changed.kept());
         assertTrue(Files.exists(done));
@@ -166,7 +167,7 @@ class DownloadSafetyTest {
         Path fresh = leecher.engine().download(m, swarm.dir("b")).get(10, TimeUnit.SECONDS).completion().get(60, TimeUnit.SECONDS);
         TestSwarm.await("the finished download's record", Duration.ofSeconds(5), () -> Files.readString(
                 swarm.root.resolve("home/daemon-2/shares/" + m.swarmId().hex() + ".json")).contains("\"complete\":true"));
-        SwarmEngine.Removal removed = leecher.engine().remove(m.swarmId(), true).get(10, TimeUnit.SECONDS);
+        Removal removed = leecher.engine().remove(m.swarmId(), true).get(10, TimeUnit.SECONDS);
         assertEquals(List.of(fresh), removed.deleted());
         assertFalse(Files.exists(fresh));
         assertEquals(null, TestSwarm.status(leecher, m.swarmId()), "forgotten");
@@ -192,13 +193,13 @@ class DownloadSafetyTest {
         Daemon d = swarm.start(1, 0, 0);
         d.engine().download(m, dir).get(10, TimeUnit.SECONDS);
         TestSwarm.await("the download to start", Duration.ofSeconds(5),
-                () -> TestSwarm.status(d, m.swarmId()).state() == ShareStatus.State.DOWNLOADING);
+                () -> TestSwarm.status(d, m.swarmId()).state() == ShareState.DOWNLOADING);
         swarm.stop(1);
         Daemon again = swarm.start(1, 0, 0);
         // Hashing 16 GiB takes this machine over 10 s; with nothing written there is nothing to check.
         TestSwarm.await("the resumed download to skip the recheck", Duration.ofSeconds(3), () -> {
             ShareStatus s = TestSwarm.status(again, m.swarmId());
-            return s != null && s.state() == ShareStatus.State.DOWNLOADING;
+            return s != null && s.state() == ShareState.DOWNLOADING;
         });
         swarm.stop(1);
     }

@@ -5,6 +5,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.peerit.daemon.session.PeerHandshake;
+import org.peerit.daemon.connect.InboundGate;
+import org.peerit.daemon.connect.InboundLimits;
 import org.peerit.daemon.Daemon;
 import org.peerit.protocol.manifest.Manifest;
 
@@ -106,7 +109,7 @@ class InboundFloodTest {
         TestSwarm.await("the daemon to close every junk connection", Duration.ofSeconds(2), () -> countOpen() == 0);
         Path done = leecher.engine().status(manifest.swarmId()).thenApply(s -> Path.of(s.path())).get(5, TimeUnit.SECONDS);
         TestSwarm.await("the honest download", Duration.ofSeconds(60),
-                () -> Files.exists(done) && TestSwarm.status(leecher, manifest.swarmId()).state() == ShareStatus.State.SEEDING);
+                () -> Files.exists(done) && TestSwarm.status(leecher, manifest.swarmId()).state() == ShareState.SEEDING);
         assertEquals(-1L, Files.mismatch(original, done), "the honest peer got the file intact");
 
         stop.set(true);
@@ -134,10 +137,10 @@ class InboundFloodTest {
         assertEquals(perAddress, countOpen(), "all but " + perAddress + " connections from one address are refused at once");
         assertEquals(perAddress, daemon.engine().inboundStats().get(5, TimeUnit.SECONDS).pending());
         long t0 = System.nanoTime();
-        TestSwarm.await("the handshake deadline", Duration.ofSeconds(PeerSession.HANDSHAKE_TIMEOUT_SECONDS + 5),
+        TestSwarm.await("the handshake deadline", Duration.ofSeconds(PeerHandshake.TIMEOUT_SECONDS + 5),
                 () -> countOpen() == 0);
         long waited = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(waited >= (PeerSession.HANDSHAKE_TIMEOUT_SECONDS - 1) * 1000,
+        assertTrue(waited >= (PeerHandshake.TIMEOUT_SECONDS - 1) * 1000,
                 "closed by the deadline, not at once (" + waited + " ms)");
         assertEquals(0, daemon.engine().inboundStats().get(5, TimeUnit.SECONDS).pending());
     }

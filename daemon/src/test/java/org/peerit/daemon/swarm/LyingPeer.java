@@ -87,7 +87,7 @@ final class LyingPeer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, PeerMessage msg) {
             if (msg instanceof PeerMessage.Handshake) {
-                ctx.write(new PeerMessage.Handshake(PeerSession.PROTOCOL_VERSION, manifest.swarmId(), peerId, port()));
+                ctx.write(new PeerMessage.Handshake(PeerMessage.Handshake.VERSION, manifest.swarmId(), peerId, port()));
                 BitSet all = new BitSet();
                 all.set(0, manifest.chunkCount());
                 ctx.write(new PeerMessage.Bitfield(Bitfields.toBytes(all, manifest.chunkCount())));

@@ -75,7 +75,7 @@ class SwarmTest {
             assertEquals(swarm.root.resolve("leecher" + (i + 2)).resolve("movie.bin"), file);
             assertSameContent(original, file);
             assertFalse(Files.exists(file.resolveSibling("movie.bin.part")), "the .part file was renamed into place");
-            assertEquals(ShareStatus.State.SEEDING, TestSwarm.status(leechers.get(i), manifest.swarmId()).state());
+            assertEquals(ShareState.SEEDING, TestSwarm.status(leechers.get(i), manifest.swarmId()).state());
         }
         long fromSeeder = TestSwarm.status(seeder, manifest.swarmId()).uploaded();
         long betweenLeechers = 0;
@@ -146,7 +146,7 @@ class SwarmTest {
         Daemon restarted = swarm.start(2, 0, 0);
         TestSwarm.await("the download to resume", Duration.ofSeconds(10), () -> {
             ShareStatus s = TestSwarm.status(restarted, id);
-            return s != null && s.state() != ShareStatus.State.CHECKING;
+            return s != null && s.state() != ShareState.CHECKING;
         });
         long verifiedAtRestart = TestSwarm.have(restarted, id).cardinality() * (long) manifest.chunkSize();
         assertTrue(verifiedAtRestart >= verifiedBeforeStop, "verified chunks survived the restart: " + verifiedAtRestart);
@@ -195,9 +195,9 @@ class SwarmTest {
             assertTrue(e.getCause().getMessage().contains("No space left on device")
                     && e.getCause().getMessage().contains("free some disk space"), e.getCause().getMessage());
             ShareStatus status = TestSwarm.status(leecher, manifest.swarmId());
-            assertEquals(ShareStatus.State.ERROR, status.state());
+            assertEquals(ShareState.ERROR, status.state());
             assertTrue(Files.exists(small.resolve("data.bin.part")), "verified data stays on disk");
-            assertEquals(ShareStatus.State.SEEDING, TestSwarm.status(seeder, manifest.swarmId()).state(),
+            assertEquals(ShareState.SEEDING, TestSwarm.status(seeder, manifest.swarmId()).state(),
                     "the seeder is unaffected");
         } finally {
             swarm.close(); // release the files before unmounting

@@ -124,7 +124,7 @@ class TlsPinningTest {
     }
 
     private PeerMessage.Handshake hello(PeerId claimed) {
-        return new PeerMessage.Handshake(PeerSession.PROTOCOL_VERSION, manifest.swarmId(), claimed, 0);
+        return new PeerMessage.Handshake(PeerMessage.Handshake.VERSION, manifest.swarmId(), claimed, 0);
     }
 
     private int peersOfDaemon() throws Exception {

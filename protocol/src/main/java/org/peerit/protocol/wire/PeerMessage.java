@@ -17,6 +17,9 @@ public sealed interface PeerMessage {
 
     /** First message in each direction: which swarm this connection is for and who is speaking. */
     record Handshake(int version, SwarmId swarmId, PeerId peerId, int listenPort) implements PeerMessage {
+        /** 2: every connection is TLS 1.3 with certificates that prove the peer ids (1 was plaintext over TCP). */
+        public static final int VERSION = 2;
+
         public Handshake {
             Objects.requireNonNull(swarmId, "swarmId");
             Objects.requireNonNull(peerId, "peerId");

@@ -1,0 +1,25 @@
+package org.peerit.daemon.connect;
+
+import org.peerit.daemon.session.PeerSession;
+import org.peerit.daemon.session.SessionSwarm;
+import org.peerit.protocol.PeerId;
+
+import java.util.Collection;
+
+/** The swarm as finding and dialling peers sees it: which peers it has, and whether it wants more. Engine thread. */
+public interface ConnectSwarm extends SessionSwarm {
+    /** Whether the share still wants connections (not failed, not being checked, not removed). */
+    boolean wantsPeers();
+
+    /** Whether we hold the whole file (then other seeds are of no use to us). */
+    boolean isComplete();
+
+    boolean isConnected(PeerId peer);
+
+    boolean isBanned(PeerId peer);
+
+    Collection<PeerSession> sessions();
+
+    /** Why a peer could not be reached; status shows it. */
+    void natProblem(String problem);
+}

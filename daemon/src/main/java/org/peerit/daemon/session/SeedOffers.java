@@ -1,0 +1,88 @@
+package org.peerit.daemon.session;
+
+import org.peerit.daemon.upload.SuperSeeder;
+import org.peerit.protocol.wire.PeerMessage;
+
+import java.util.BitSet;
+
+/**
+ * Super-seeding towards one peer (see {@link SuperSeeder}): while we seed, the peer is shown only the chunks offered
+ * to it, a few at a time, each with a HAVE. Tracks which we offered, which it has not been sent in full yet (its
+ * offer slots), and which it has not confirmed with a HAVE of its own (still in flight for the swarm).
+ */
+final class SeedOffers {
+    private final PeerSession session;
+    private final SessionSwarm swarm;
+    private boolean active;
+    private final BitSet offered = new BitSet();
+    private final BitSet pending = new BitSet();
+    private final BitSet unconfirmed = new BitSet();
+    /** When this peer last had an offer pending: a peer left without one for long is starved. */
+    private long lastPendingNanos = System.nanoTime();
+
+    SeedOffers(PeerSession session, SessionSwarm swarm) {
+        this.session = session;
+        this.swarm = swarm;
+    }
+
+    /** Whether we are a seed showing this peer offers only (decided once, at the handshake). */
+    boolean start() {
+        active = swarm.superSeeder() != null;
+        return active;
+    }
+
+    /** Tops up the chunks offered to this peer. */
+    void offerMore() {
+        if (!active || !session.channel().isActive()) {
+            return;
+        }
+        boolean[] any = {false};
+        long now = System.nanoTime();
+        if (!pending.isEmpty()) {
+            lastPendingNanos = now;
+        }
+        swarm.superSeeder().fill(session.peerHas(), offered, pending, swarm.picker()::availability, now,
+                now - lastPendingNanos, chunk -> {
+                    unconfirmed.set(chunk);
+                    session.channel().write(new PeerMessage.Have(chunk));
+                    any[0] = true;
+                });
+        if (any[0]) {
+            lastPendingNanos = now;
+            session.channel().flush();
+        }
+    }
+
+    /** The peer announced {@code chunk}: an offer of it is settled, or it got it elsewhere and needs another. */
+    void peerHas(int chunk) {
+        if (unconfirmed.get(chunk)) {
+            unconfirmed.clear(chunk);
+            swarm.superSeeder().settled(chunk);
+        }
+        if (pending.get(chunk)) {
+            pending.clear(chunk);
+            offerMore();
+        }
+    }
+
+    /** The last block of {@code chunk} is on its way to the peer: its slot is free for the next offer. */
+    void lastBlockSent(int chunk) {
+        if (active && pending.get(chunk)) {
+            pending.clear(chunk);
+            offerMore();
+        }
+    }
+
+    /** The connection ended: stop offering and give back what this peer never confirmed. */
+    void end() {
+        if (!active) {
+            return;
+        }
+        active = false;
+        for (int c = unconfirmed.nextSetBit(0); c >= 0; c = unconfirmed.nextSetBit(c + 1)) {
+            swarm.superSeeder().settled(c);
+        }
+        unconfirmed.clear();
+        pending.clear();
+    }
+}

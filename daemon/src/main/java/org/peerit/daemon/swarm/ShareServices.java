@@ -1,0 +1,38 @@
+package org.peerit.daemon.swarm;
+
+import io.netty.buffer.ByteBuf;
+import org.peerit.daemon.connect.Dialling;
+import org.peerit.daemon.download.FileDigester;
+import org.peerit.daemon.upload.TokenBucket;
+import org.peerit.protocol.PeerId;
+
+import java.util.List;
+
+/**
+ * What a share asks of the engine that holds it: the work that runs off the engine thread (hashing, saving, the
+ * final check and rename) and the daemon-wide settings and limits. Engine thread.
+ */
+interface ShareServices {
+    PeerId ownId();
+
+    EngineConfig config();
+
+    TokenBucket downloadLimit();
+
+    Dialling dialling();
+
+    /** Whether {@code share} is still the engine's share for its swarm (not removed, not replaced). */
+    boolean holds(Share share);
+
+    /** Hashes a whole received chunk off the engine thread; the share hears {@link Share#chunkChecked}. */
+    void verify(Share share, int chunk, List<ByteBuf> keptBlocks);
+
+    /** Computes the download's whole-file hash along the way. */
+    FileDigester newDigester(Share share);
+
+    /** Saves the share's record soon, many verified chunks in one write. */
+    void saveSoon(Share share);
+
+    /** Every chunk is verified: check the whole file, move it into place, and seed it. */
+    void finish(Share share);
+}
