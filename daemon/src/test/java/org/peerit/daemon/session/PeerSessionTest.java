@@ -1,0 +1,346 @@
+package org.peerit.daemon.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+import org.peerit.daemon.download.Block;
+import org.peerit.daemon.download.PiecePicker;
+import org.peerit.daemon.nat.PeerPath;
+import org.peerit.daemon.storage.Bitfields;
+import org.peerit.daemon.upload.Choker;
+import org.peerit.daemon.upload.SuperSeeder;
+import org.peerit.daemon.upload.TokenBucket;
+import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.manifest.SwarmId;
+import org.peerit.protocol.wire.PeerMessage;
+import org.peerit.protocol.wire.PexPeer;
+import org.peerit.protocol.wire.WireLimits;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The handshake and the session on an {@link EmbeddedChannel}, with no engine, no sockets and no TLS: a QUIC path,
+ * where the connection's certificate has already proven the peer's id. The swarm is an in-memory one holding chunk 0
+ * of a two-chunk file.
+ */
+class PeerSessionTest {
+    private static final int CHUNK = 2 * WireLimits.BLOCK;
+
+    private final PeerId me = randomId();
+    private final PeerId them = randomId();
+    private final MemorySwarm swarm = new MemorySwarm();
+    private final Host host = new Host(swarm);
+
+    @Test
+    void aHandshakeThatProvesItsIdIsAnsweredAndTheSessionTakesOver() {
+        EmbeddedChannel ch = inbound(them);
+        ch.writeInbound(new PeerMessage.Handshake(PeerMessage.Handshake.VERSION, swarm.id(), them, 7000));
+
+        PeerMessage.Handshake reply = assertInstanceOf(PeerMessage.Handshake.class, ch.readOutbound());
+        assertEquals(me, reply.peerId());
+        assertEquals(swarm.id(), reply.swarmId());
+        PeerMessage.Bitfield shown = assertInstanceOf(PeerMessage.Bitfield.class, ch.readOutbound());
+        assertEquals(swarm.have(), Bitfields.fromBytes(shown.bits(), 2));
+        assertNull(ch.pipeline().get(PeerHandshake.class), "the handshake handler removed itself");
+        PeerSession session = ch.pipeline().get(PeerSession.class);
+        assertNotNull(session);
+        assertEquals(List.of(session), swarm.accepted);
+        assertEquals(7000, session.peerListenPort());
+        assertTrue(ch.isActive());
+    }
+
+    @Test
+    void aPeerClaimingAnotherIdThanItsCertificateIsDroppedBeforeTheSwarmHearsOfIt() {
+        EmbeddedChannel ch = inbound(them);
+        ch.writeInbound(new PeerMessage.Handshake(PeerMessage.Handshake.VERSION, swarm.id(), randomId(), 7000));
+        assertFalse(ch.isOpen());
+        assertTrue(swarm.accepted.isEmpty());
+        assertNull(ch.readOutbound(), "nothing is sent to an impostor");
+    }
+
+    @Test
+    void aStrangerWhoSaysNothingIsClosedAtTheDeadline() {
+        EmbeddedChannel ch = inbound(them);
+        ch.advanceTimeBy(PeerHandshake.TIMEOUT_SECONDS - 1, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(2, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void anUnknownSwarmOrAnOldVersionIsRefused() {
+        EmbeddedChannel other = inbound(them);
+        other.writeInbound(new PeerMessage.Handshake(PeerMessage.Handshake.VERSION, randomSwarm(), them, 0));
+        assertFalse(other.isOpen());
+        EmbeddedChannel old = inbound(them);
+        old.writeInbound(new PeerMessage.Handshake(1, swarm.id(), them, 0));
+        assertFalse(old.isOpen());
+        assertTrue(swarm.accepted.isEmpty());
+    }
+
+    @Test
+    void anUnchokedPeerIsServedTheBlockItAsksFor() {
+        EmbeddedChannel ch = connected();
+        PeerSession session = ch.pipeline().get(PeerSession.class);
+        session.unchoke();
+        assertInstanceOf(PeerMessage.Unchoke.class, ch.readOutbound());
+        ch.writeInbound(new PeerMessage.Request(0, WireLimits.BLOCK, WireLimits.BLOCK));
+
+        PeerMessage.Piece piece = assertInstanceOf(PeerMessage.Piece.class, ch.readOutbound());
+        byte[] got = new byte[WireLimits.BLOCK];
+        piece.data().readBytes(got);
+        piece.data().release();
+        byte[] want = new byte[WireLimits.BLOCK];
+        System.arraycopy(swarm.data, WireLimits.BLOCK, want, 0, want.length);
+        assertArrayEquals(want, got);
+        assertEquals(WireLimits.BLOCK, swarm.uploaded);
+    }
+
+    @Test
+    void requestsWhileChokedAreDroppedAndRequestsForChunksWeLackCloseTheConnection() {
+        EmbeddedChannel ch = connected();
+        ch.writeInbound(new PeerMessage.Request(0, 0, WireLimits.BLOCK));
+        assertNull(ch.readOutbound(), "choked: nothing is served");
+        assertTrue(ch.isOpen());
+        ch.writeInbound(new PeerMessage.Request(1, 0, WireLimits.BLOCK));
+        assertFalse(ch.isOpen(), "chunk 1 was never announced");
+    }
+
+    @Test
+    void aBitfieldIsOnlyAllowedFirst() {
+        EmbeddedChannel ch = connected();
+        ch.writeInbound(new PeerMessage.Have(1));
+        assertTrue(ch.isOpen());
+        ch.writeInbound(new PeerMessage.Bitfield(Bitfields.toBytes(new BitSet(), 2)));
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void aPeerThatHasWhatWeLackIsAskedForItAndItsBlocksReachTheSwarm() {
+        EmbeddedChannel ch = connected();
+        BitSet all = new BitSet();
+        all.set(0, 2);
+        ch.writeInbound(new PeerMessage.Bitfield(Bitfields.toBytes(all, 2)));
+        assertInstanceOf(PeerMessage.Interested.class, ch.readOutbound());
+        ch.writeInbound(new PeerMessage.Unchoke());
+        List<PeerMessage.Request> asked = new ArrayList<>();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            asked.add(assertInstanceOf(PeerMessage.Request.class, o));
+        }
+        assertEquals(List.of(new PeerMessage.Request(1, 0, WireLimits.BLOCK),
+                new PeerMessage.Request(1, WireLimits.BLOCK, WireLimits.BLOCK)), asked);
+
+        ch.writeInbound(new PeerMessage.Piece(1, 0, Unpooled.wrappedBuffer(new byte[WireLimits.BLOCK])));
+        ch.writeInbound(new PeerMessage.Piece(1, 0, Unpooled.wrappedBuffer(new byte[WireLimits.BLOCK])));
+        assertEquals(List.of(new Block(1, 0, WireLimits.BLOCK)), swarm.arrived, "a block asked once counts once");
+    }
+
+    // ---- the fixture -----------------------------------------------------------------------------------------
+
+    private EmbeddedChannel inbound(PeerId certified) {
+        return new EmbeddedChannel(PeerHandshake.accepted(host, PeerPath.QUIC_LAN, certified)) {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return new InetSocketAddress("192.0.2.7", 4000);
+            }
+        };
+    }
+
+    private EmbeddedChannel connected() {
+        EmbeddedChannel ch = inbound(them);
+        ch.writeInbound(new PeerMessage.Handshake(PeerMessage.Handshake.VERSION, swarm.id(), them, 7000));
+        assertInstanceOf(PeerMessage.Handshake.class, ch.readOutbound());
+        assertInstanceOf(PeerMessage.Bitfield.class, ch.readOutbound());
+        return ch;
+    }
+
+    private static PeerId randomId() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return PeerId.wrap(b);
+    }
+
+    private static SwarmId randomSwarm() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return SwarmId.wrap(b);
+    }
+
+    private final class Host implements SessionHost {
+        private final MemorySwarm served;
+
+        Host(MemorySwarm served) {
+            this.served = served;
+        }
+
+        @Override
+        public PeerId ownId() {
+            return me;
+        }
+
+        @Override
+        public int listenPort() {
+            return 6000;
+        }
+
+        @Override
+        public SessionSwarm swarm(SwarmId id) {
+            return id.equals(served.id()) ? served : null;
+        }
+
+        @Override
+        public boolean establish(Channel channel) {
+            return true;
+        }
+
+        @Override
+        public void logRefusal(String why) {
+        }
+
+        @Override
+        public TokenBucket uploadLimit() {
+            return new TokenBucket(0, System.nanoTime());
+        }
+
+        @Override
+        public TokenBucket downloadLimit() {
+            return new TokenBucket(0, System.nanoTime());
+        }
+
+        @Override
+        public void memoryShortage(Throwable cause) {
+            throw new AssertionError(cause);
+        }
+    }
+
+    /** A two-chunk file of which we hold chunk 0, in memory; it records what its sessions tell it. */
+    private static final class MemorySwarm implements SessionSwarm {
+        private static final String HASH = "00".repeat(32);
+        final byte[] data = new byte[2 * CHUNK];
+        final Manifest manifest = new Manifest(1, "f", data.length, CHUNK, HASH, Collections.nCopies(2, HASH),
+                List.of());
+        final PiecePicker<PeerSession> picker;
+        final List<PeerSession> accepted = new ArrayList<>();
+        final List<Block> arrived = new ArrayList<>();
+        final Choker choker = new Choker(() -> accepted, () -> true, 4, new SplittableRandom(1));
+        long uploaded;
+
+        MemorySwarm() {
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) (i * 31 + 7);
+            }
+            BitSet have = new BitSet();
+            have.set(0);
+            picker = new PiecePicker<>(manifest, have);
+        }
+
+        @Override
+        public SwarmId id() {
+            return manifest.swarmId();
+        }
+
+        @Override
+        public String name() {
+            return "f";
+        }
+
+        @Override
+        public Manifest manifest() {
+            return manifest;
+        }
+
+        @Override
+        public BitSet have() {
+            return picker.have();
+        }
+
+        @Override
+        public boolean isDownloading() {
+            return true;
+        }
+
+        @Override
+        public PiecePicker<PeerSession> picker() {
+            return picker;
+        }
+
+        @Override
+        public Choker choker() {
+            return choker;
+        }
+
+        @Override
+        public SuperSeeder superSeeder() {
+            return null;
+        }
+
+        @Override
+        public void read(int chunk, int offset, int length, ByteBuf into) {
+            into.writeBytes(data, chunk * CHUNK + offset, length);
+        }
+
+        @Override
+        public boolean accept(PeerSession session) {
+            accepted.add(session);
+            return true;
+        }
+
+        @Override
+        public void peerBitfield(PeerSession session, BitSet bits) {
+            picker.peerHas(bits);
+            session.setInterested(picker.wantsFrom(bits));
+        }
+
+        @Override
+        public void peerHave(PeerSession session, int chunk) {
+            picker.peerHas(chunk);
+        }
+
+        @Override
+        public void blockArrived(PeerSession session, Block block, ByteBuf data) {
+            if (picker.received(block, session) != PiecePicker.Arrival.UNWANTED) {
+                arrived.add(block);
+            }
+        }
+
+        @Override
+        public void pexReceived(List<PexPeer> added) {
+        }
+
+        @Override
+        public void uploaded(long bytes) {
+            uploaded += bytes;
+        }
+
+        @Override
+        public void sessionClosed(PeerSession session) {
+            accepted.remove(session);
+        }
+
+        @Override
+        public void fail(String message) {
+            throw new AssertionError(message);
+        }
+    }
+}
