@@ -1,28 +1,27 @@
 package org.peerit.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.peerit.daemon.DaemonPaths;
+import org.peerit.daemon.control.ControlEvent;
 import org.peerit.daemon.control.ControlProtocol;
+import org.peerit.daemon.control.ControlRequest;
 import org.peerit.daemon.control.LineReader;
 
 import java.io.IOException;
 import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 
 /** One request to a daemon over its control socket, and the events it answers with. */
 final class ControlClient implements AutoCloseable {
     private final AFUNIXSocket socket;
     private final LineReader reader;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = ControlProtocol.json();
 
     private ControlClient(AFUNIXSocket socket) throws IOException {
         this.socket = socket;
-        this.reader = new LineReader(socket.getInputStream(), 64 << 20);
+        this.reader = new LineReader(socket.getInputStream(), ControlProtocol.MAX_ANSWER_LINE);
     }
 
     static ControlClient connect(int index) throws IOException {
@@ -37,35 +36,43 @@ final class ControlClient implements AutoCloseable {
         }
     }
 
-    ObjectNode request(String op) {
-        return json.createObjectNode().put("op", op);
-    }
-
-    void send(ObjectNode request) throws IOException {
+    void send(ControlRequest request) throws IOException {
         var out = socket.getOutputStream();
-        out.write(json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8));
+        out.write(json.writerFor(ControlRequest.class).writeValueAsBytes(request));
         out.write('\n');
         out.flush();
     }
 
-    /** The next event, or an IOException if the daemon went away mid-stream. */
-    JsonNode next() throws IOException {
+    /**
+     * The next event; the daemon's error as a one-line IOException, and an IOException if the daemon went away
+     * mid-stream or answered what this CLI does not understand.
+     */
+    ControlEvent next() throws IOException {
         String line = reader.readLine();
         if (line == null) {
             throw new IOException("the daemon closed the connection (did it stop? see its log)");
         }
-        return json.readTree(line);
-    }
-
-    static String eventName(JsonNode event) {
-        return event.path("event").asText("");
-    }
-
-    /** Throws the daemon's error as a one-line exception if {@code event} is an error. */
-    static void throwIfError(JsonNode event) throws IOException {
-        if (ControlProtocol.EVENT_ERROR.equals(eventName(event))) {
-            throw new IOException(event.path("message").asText("unknown error"));
+        ControlEvent event;
+        try {
+            event = json.readValue(line, ControlEvent.class);
+        } catch (IOException e) {
+            throw new IOException("the daemon's answer is not one this CLI understands (is the daemon older or newer?"
+                    + " restart it): " + e.getMessage().lines().findFirst().orElse(""));
         }
+        if (event instanceof ControlEvent.Failed failed) {
+            throw new IOException(failed.message());
+        }
+        return event;
+    }
+
+    /** The next event, which must be of {@code type}. */
+    <T extends ControlEvent> T expect(Class<T> type) throws IOException {
+        ControlEvent event = next();
+        if (!type.isInstance(event)) {
+            throw new IOException("the daemon answered " + event.getClass().getSimpleName() + " where "
+                    + type.getSimpleName() + " was due; restart the daemon");
+        }
+        return type.cast(event);
     }
 
     @Override

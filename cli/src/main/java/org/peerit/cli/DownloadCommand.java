@@ -1,7 +1,7 @@
 package org.peerit.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.peerit.daemon.control.ControlProtocol;
+import org.peerit.daemon.control.ControlEvent;
+import org.peerit.daemon.control.ControlRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,29 +41,24 @@ final class DownloadCommand implements Callable<Integer> {
         String fileName = manifestPath.getFileName().toString();
         long size = 0;
         try (ControlClient client = ControlClient.connect(index)) {
-            client.send(client.request(ControlProtocol.OP_DOWNLOAD)
-                    .put("manifest", manifestPath.toString()).put("dir", target.toString()));
+            client.send(new ControlRequest.Download(manifestPath.toString(), target.toString()));
             while (true) {
-                JsonNode event;
+                ControlEvent event;
                 try {
                     event = client.next();
-                    ControlClient.throwIfError(event);
                 } catch (IOException e) {
                     display.finish();
                     throw e;
                 }
-                String name = ControlClient.eventName(event);
-                if (ControlProtocol.EVENT_PROGRESS.equals(name)) {
-                    fileName = event.path("name").asText(fileName);
-                    size = event.path("size").asLong(size);
-                    display.update(fileName, event.path("state").asText(), event.path("verified").asLong(), size,
-                            event.path("rate").asLong(), event.path("peers").asInt(),
-                            event.hasNonNull("tracker") ? event.path("tracker").asText() : null);
-                } else if (ControlProtocol.EVENT_DONE.equals(name)) {
+                if (event instanceof ControlEvent.Progress p) {
+                    fileName = p.name();
+                    size = p.size();
+                    display.update(fileName, p.state(), p.verified(), size, p.rate(), p.peers(), p.tracker());
+                } else if (event instanceof ControlEvent.Downloaded done) {
                     display.finish();
                     System.err.println("downloaded and verified " + fileName + " (" + Units.bytes(size)
                             + "); daemon " + index + " keeps seeding it");
-                    System.out.println(event.path("path").asText());
+                    System.out.println(done.path());
                     return 0;
                 }
             }

@@ -1,8 +1,7 @@
 package org.peerit.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.peerit.daemon.control.ControlProtocol;
+import org.peerit.daemon.control.ControlEvent;
+import org.peerit.daemon.control.ControlRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,33 +41,28 @@ final class RegisterCommand implements Callable<Integer> {
         Path target = (output != null ? output : Path.of(absolute.getFileName() + ".p2p")).toAbsolutePath().normalize();
         boolean terminal = System.console() != null;
         try (ControlClient client = ControlClient.connect(index)) {
-            ObjectNode request = client.request(ControlProtocol.OP_REGISTER).put("path", absolute.toString());
-            client.send(request);
+            client.send(new ControlRequest.Register(absolute.toString()));
             while (true) {
-                JsonNode event = client.next();
-                ControlClient.throwIfError(event);
-                String name = ControlClient.eventName(event);
-                if (ControlProtocol.EVENT_HASHING.equals(name)) {
+                ControlEvent event = client.next();
+                if (event instanceof ControlEvent.Hashing h) {
                     if (terminal) {
-                        long done = event.path("done").asLong();
-                        long total = Math.max(1, event.path("total").asLong());
+                        long total = Math.max(1, h.total());
                         System.err.printf(Locale.ROOT, "\rhashing %s: %5.1f%% of %s", absolute.getFileName(),
-                                100.0 * done / total, Units.bytes(total));
+                                100.0 * h.done() / total, Units.bytes(total));
                     }
-                } else if (ControlProtocol.EVENT_DONE.equals(name)) {
+                } else if (event instanceof ControlEvent.Registered done) {
                     if (terminal) {
                         System.err.println();
                     }
                     // The daemon sends the manifest file's text, made from the file it will seed.
-                    String manifest = event.path("manifest").asText("");
-                    if (!manifest.startsWith("{")) {
+                    if (done.manifest() == null || !done.manifest().startsWith("{")) {
                         throw new IOException("daemon " + index + " answered without a manifest; is it older than this "
                                 + "CLI? restart it with: peerit stop " + index + ", then peerit daemon " + index + " ...");
                     }
-                    writeAtomically(target, manifest.getBytes(StandardCharsets.UTF_8));
-                    String swarm = event.path("swarm").asText();
-                    System.err.println("daemon " + index + " is seeding " + event.path("name").asText() + " ("
-                            + Units.bytes(event.path("size").asLong()) + ", swarm "
+                    writeAtomically(target, done.manifest().getBytes(StandardCharsets.UTF_8));
+                    String swarm = done.swarm();
+                    System.err.println("daemon " + index + " is seeding " + done.name() + " ("
+                            + Units.bytes(done.size()) + ", swarm "
                             + swarm.substring(0, Math.min(8, swarm.length())) + "); give this manifest to downloaders:");
                     System.out.println(target);
                     return 0;

@@ -1,7 +1,7 @@
 package org.peerit.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.peerit.daemon.control.ControlProtocol;
+import org.peerit.daemon.control.ControlEvent;
+import org.peerit.daemon.control.ControlRequest;
 import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.ManifestException;
 import picocli.CommandLine.Command;
@@ -39,19 +39,18 @@ final class RemoveCommand implements Callable<Integer> {
                 throw new ManifestException(target + ": " + e.getMessage());
             }
         }
-        JsonNode done;
+        ControlEvent.Removed done;
         try (ControlClient client = ControlClient.connect(index)) {
-            client.send(client.request(ControlProtocol.OP_REMOVE).put("target", resolved).put("delete", delete));
-            done = client.next();
-            ControlClient.throwIfError(done);
+            client.send(new ControlRequest.Remove(resolved, delete));
+            done = client.expect(ControlEvent.Removed.class);
         }
-        System.err.println("removed " + done.path("name").asText() + " (swarm "
-                + done.path("swarm").asText().substring(0, 16) + ") from daemon " + index);
-        for (JsonNode p : done.path("deleted")) {
-            System.err.println("deleted " + p.asText());
+        System.err.println("removed " + done.name() + " (swarm " + done.swarm().substring(0, 16) + ") from daemon "
+                + index);
+        for (String p : done.deleted()) {
+            System.err.println("deleted " + p);
         }
-        for (JsonNode k : done.path("kept")) {
-            System.err.println("kept " + k.asText());
+        for (String k : done.kept()) {
+            System.err.println("kept " + k);
         }
         return 0;
     }

@@ -1,10 +1,11 @@
 package org.peerit.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.peerit.daemon.control.ControlEvent;
 import org.peerit.daemon.control.ControlProtocol;
+import org.peerit.daemon.control.ControlRequest;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,9 +22,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "startup-training", hidden = true)
 final class StartupTraining implements Callable<Integer> {
-    private static final String PROGRESS = "{\"event\":\"" + ControlProtocol.EVENT_PROGRESS + "\",\"name\":\"f\","
-            + "\"state\":\"downloading\",\"verified\":1048576,\"size\":4194304,\"rate\":1048576,\"peers\":2,"
-            + "\"tracker\":null}";
+    private static final String PROGRESS = "{\"event\":\"progress\",\"name\":\"f\",\"state\":\"downloading\","
+            + "\"verified\":1048576,\"size\":4194304,\"rate\":1048576,\"peers\":2,\"tracker\":null}";
 
     @Override
     public Integer call() throws IOException {
@@ -31,14 +31,13 @@ final class StartupTraining implements Callable<Integer> {
         for (CommandLine command : Peerit.commandLine().getSubcommands().values()) {
             command.usage(nowhere);
         }
-        ObjectMapper json = new ObjectMapper();
-        json.writeValueAsString(json.createObjectNode().put("op", ControlProtocol.OP_DOWNLOAD).put("manifest", "f"));
-        JsonNode event = json.readTree(PROGRESS);
-        json.writerWithDefaultPrettyPrinter().writeValueAsString(event);
+        ObjectMapper json = ControlProtocol.json();
+        json.writerFor(ControlRequest.class).writeValueAsString(new ControlRequest.Download("/f", "/d"));
+        ControlEvent.Progress event = (ControlEvent.Progress) json.readValue(PROGRESS, ControlEvent.class);
+        json.writerWithDefaultPrettyPrinter().forType(ControlEvent.class).writeValueAsString(event);
         for (boolean terminal : new boolean[]{true, false}) {
             ProgressDisplay display = new ProgressDisplay(nowhere, terminal);
-            display.update(event.path("name").asText(), event.path("state").asText(), event.path("verified").asLong(),
-                    event.path("size").asLong(), event.path("rate").asLong(), event.path("peers").asInt(), null);
+            display.update(event.name(), event.state(), event.verified(), event.size(), event.rate(), event.peers(), null);
             display.finish();
         }
         File nothing = new File(System.getProperty("java.io.tmpdir"), "peerit-training-" + ProcessHandle.current().pid());

@@ -1,8 +1,10 @@
 package org.peerit.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.peerit.daemon.control.ControlEvent;
 import org.peerit.daemon.control.ControlProtocol;
+import org.peerit.daemon.control.ControlRequest;
+import org.peerit.daemon.control.DaemonInfo;
+import org.peerit.daemon.swarm.ShareStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,57 +25,51 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode status;
+        ControlEvent.StatusReport status;
         try (ControlClient client = ControlClient.connect(index)) {
-            client.send(client.request(ControlProtocol.OP_STATUS));
-            status = client.next();
-            ControlClient.throwIfError(status);
+            client.send(new ControlRequest.Status());
+            status = client.expect(ControlEvent.StatusReport.class);
         }
         PrintStream out = System.out;
         if (asJson) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
+            out.println(ControlProtocol.json().writerWithDefaultPrettyPrinter().forType(ControlEvent.class)
+                    .writeValueAsString(status));
             return 0;
         }
-        JsonNode d = status.path("daemon");
-        out.printf(Locale.ROOT, "daemon %d  peer %s  tracker %s  peers on TCP %d, QUIC (UDP) %d%n", d.path("index").asInt(),
-                d.path("peer").asText().substring(0, 8), d.path("tracker").asText(), d.path("listenPort").asInt(),
-                d.path("quicPort").asInt());
-        if (d.hasNonNull("quicServerMapping")) {
-            out.println("seen from outside as " + d.path("quicServerMapping").asText() + " (QUIC server), "
-                    + d.path("quicClientMapping").asText("?") + " (QUIC client)");
+        DaemonInfo d = status.daemon();
+        out.printf(Locale.ROOT, "daemon %d  peer %s  tracker %s  peers on TCP %d, QUIC (UDP) %d%n", d.index(),
+                d.peer().substring(0, 8), d.tracker(), d.listenPort(), d.quicPort());
+        if (d.quicServerMapping() != null) {
+            out.println("seen from outside as " + d.quicServerMapping() + " (QUIC server), "
+                    + (d.quicClientMapping() == null ? "?" : d.quicClientMapping()) + " (QUIC client)");
         }
-        JsonNode inbound = d.path("inbound");
-        if (inbound.path("refused").asLong() > 0) {
+        DaemonInfo.Inbound inbound = d.inbound();
+        if (inbound != null && inbound.refused() > 0) {
             out.printf(Locale.ROOT, "inbound connections: %d established, %d without a handshake yet; %d refused over the"
-                    + " caps%n", inbound.path("established").asInt(), inbound.path("pending").asInt(),
-                    inbound.path("refused").asLong());
+                    + " caps%n", inbound.established(), inbound.pending(), inbound.refused());
         }
-        JsonNode shares = status.path("shares");
-        if (shares.isEmpty()) {
+        if (status.shares().isEmpty()) {
             out.println("nothing shared yet: peerit register FILE " + index + ", or peerit download FILE.p2p " + index);
         }
-        for (JsonNode s : shares) {
-            long size = s.path("size").asLong();
-            long verified = s.path("verifiedBytes").asLong();
-            out.printf(Locale.ROOT, "%n%s  %s  %5.1f%% of %s  down %s  up %s  (uploaded %s)%n", s.path("name").asText(),
-                    s.path("state").asText().toLowerCase(Locale.ROOT), size == 0 ? 100.0 : 100.0 * verified / size,
-                    Units.bytes(size), Units.rate(s.path("downloadRate").asLong()), Units.rate(s.path("uploadRate").asLong()),
-                    Units.bytes(s.path("uploaded").asLong()));
-            out.println("  " + s.path("path").asText() + "  swarm " + s.path("swarm").asText().substring(0, 16));
-            if (s.hasNonNull("error")) {
-                out.println("  error: " + s.path("error").asText());
+        for (ShareStatus s : status.shares()) {
+            long size = s.size();
+            out.printf(Locale.ROOT, "%n%s  %s  %5.1f%% of %s  down %s  up %s  (uploaded %s)%n", s.name(),
+                    s.state().name().toLowerCase(Locale.ROOT), size == 0 ? 100.0 : 100.0 * s.verifiedBytes() / size,
+                    Units.bytes(size), Units.rate(s.downloadRate()), Units.rate(s.uploadRate()), Units.bytes(s.uploaded()));
+            out.println("  " + s.path() + "  swarm " + s.swarm().substring(0, 16));
+            if (s.error() != null) {
+                out.println("  error: " + s.error());
             }
-            if (s.hasNonNull("trackerProblem")) {
-                out.println("  tracker: " + s.path("trackerProblem").asText());
+            if (s.trackerProblem() != null) {
+                out.println("  tracker: " + s.trackerProblem());
             }
-            if (s.hasNonNull("natProblem")) {
-                out.println("  connections: " + s.path("natProblem").asText());
+            if (s.natProblem() != null) {
+                out.println("  connections: " + s.natProblem());
             }
-            for (JsonNode p : s.path("peers")) {
-                out.printf(Locale.ROOT, "  peer %s  %-21s  %-12s  %s  %d chunks  down %s  up %s  %s%n", p.path("peer").asText(),
-                        p.path("address").asText(), p.path("path").asText(), p.path("seed").asBoolean() ? "seed " : "leech",
-                        p.path("chunks").asInt(), Units.rate(p.path("downloadRate").asLong()),
-                        Units.rate(p.path("uploadRate").asLong()), p.path("security").asText());
+            for (ShareStatus.PeerStatus p : s.peers()) {
+                out.printf(Locale.ROOT, "  peer %s  %-21s  %-12s  %s  %d chunks  down %s  up %s  %s%n", p.peer(),
+                        p.address(), p.path(), p.seed() ? "seed " : "leech", p.chunks(), Units.rate(p.downloadRate()),
+                        Units.rate(p.uploadRate()), p.security());
             }
         }
         return 0;

@@ -1,6 +1,7 @@
 package org.peerit.cli;
 
-import org.peerit.daemon.control.ControlProtocol;
+import org.peerit.daemon.control.ControlEvent;
+import org.peerit.daemon.control.ControlRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -15,8 +16,8 @@ final class StopCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (ControlClient client = ControlClient.connect(index)) {
-            client.send(client.request(ControlProtocol.OP_STOP));
-            ControlClient.throwIfError(client.next());
+            client.send(new ControlRequest.Stop());
+            client.expect(ControlEvent.Stopping.class);
         }
         System.err.println("daemon " + index + " is stopping");
         return 0;

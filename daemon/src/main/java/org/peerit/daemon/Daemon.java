@@ -1,8 +1,8 @@
 package org.peerit.daemon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.peerit.daemon.control.ControlHandler;
+import org.peerit.daemon.control.DaemonInfo;
 import org.peerit.daemon.control.ControlServer;
 import org.peerit.daemon.identity.Identity;
 import org.peerit.daemon.storage.StateStore;
@@ -62,16 +62,10 @@ public final class Daemon implements AutoCloseable {
             StateStore store = new StateStore(dataDir, json);
             startedEngine = SwarmEngine.start(config.engine(), identity, store);
             this.engine = startedEngine;
-            ObjectNode info = json.createObjectNode()
-                    .put("index", config.index())
-                    .put("peer", identity.peerId().hex())
-                    .put("tracker", config.engine().tracker().toString())
-                    .put("listenPort", engine.listenPort())
-                    .put("quicPort", engine.quicPort())
-                    .put("maxUploadRate", config.engine().maxUploadRate())
-                    .put("maxDownloadRate", config.engine().maxDownloadRate())
-                    .put("dataDir", dataDir.toString());
-            this.control = new ControlServer(config.paths().socket(), new ControlHandler(engine, json, info, this::stopAsync));
+            DaemonInfo info = new DaemonInfo(config.index(), identity.peerId().hex(), config.engine().tracker().toString(),
+                    engine.listenPort(), engine.quicPort(), config.engine().maxUploadRate(),
+                    config.engine().maxDownloadRate(), dataDir.toString(), null, null, null);
+            this.control = new ControlServer(config.paths().socket(), new ControlHandler(engine, info, this::stopAsync));
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (startedEngine != null) {
                 startedEngine.close();

@@ -1,16 +1,18 @@
 package org.peerit.daemon.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import org.peerit.daemon.connect.InboundGate;
+import org.peerit.daemon.swarm.Removal;
 import org.peerit.daemon.swarm.Share;
 import org.peerit.daemon.swarm.ShareState;
 import org.peerit.daemon.swarm.ShareStatus;
-import org.peerit.daemon.swarm.Removal;
 import org.peerit.daemon.swarm.SwarmEngine;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.ManifestException;
+import org.peerit.protocol.manifest.SwarmId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,14 +34,13 @@ public final class ControlHandler {
     private static final Logger log = LoggerFactory.getLogger(ControlHandler.class);
 
     private final SwarmEngine engine;
-    private final ObjectMapper json;
+    private final ObjectMapper json = ControlProtocol.json();
     private final ManifestCodec codec = new ManifestCodec();
-    private final ObjectNode daemonInfo;
+    private final DaemonInfo daemonInfo;
     private final Runnable stopDaemon;
 
-    public ControlHandler(SwarmEngine engine, ObjectMapper json, ObjectNode daemonInfo, Runnable stopDaemon) {
+    public ControlHandler(SwarmEngine engine, DaemonInfo daemonInfo, Runnable stopDaemon) {
         this.engine = engine;
-        this.json = json;
         this.daemonInfo = daemonInfo;
         this.stopDaemon = stopDaemon;
     }
@@ -48,33 +51,39 @@ public final class ControlHandler {
             return;
         }
         Events events = new Events(out);
-        JsonNode request;
+        ControlRequest request;
         try {
-            request = json.readTree(line);
+            request = json.readValue(line, ControlRequest.class);
+        } catch (JsonParseException e) {
+            events.error("request is not JSON: " + e.getOriginalMessage());
+            return;
+        } catch (InvalidTypeIdException e) {
+            events.error("unknown request '" + e.getTypeId() + "'; is the CLI newer than the daemon? restart the daemon");
+            return;
         } catch (IOException e) {
-            events.error("request is not JSON: " + e.getMessage());
+            events.error("request is not a valid control request: " + e.getMessage().lines().findFirst().orElse(""));
             return;
         }
-        String op = request.path("op").asText("");
         try {
-            switch (op) {
-                case ControlProtocol.OP_REGISTER -> register(request, events);
-                case ControlProtocol.OP_DOWNLOAD -> download(request, events);
-                case ControlProtocol.OP_STATUS -> status(events);
-                case ControlProtocol.OP_REMOVE -> remove(request, events);
-                case ControlProtocol.OP_STOP -> {
-                    events.send(event(ControlProtocol.EVENT_DONE));
-                    stopDaemon.run();
-                }
-                default -> events.error("unknown request '" + op + "'; is the CLI newer than the daemon? restart the daemon");
+            if (request instanceof ControlRequest.Register r) {
+                register(r, events);
+            } else if (request instanceof ControlRequest.Download d) {
+                download(d, events);
+            } else if (request instanceof ControlRequest.Status) {
+                status(events);
+            } else if (request instanceof ControlRequest.Remove r) {
+                remove(r, events);
+            } else if (request instanceof ControlRequest.Stop) {
+                events.send(new ControlEvent.Stopping());
+                stopDaemon.run();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void register(JsonNode request, Events events) throws IOException, InterruptedException {
-        Path file = absolutePath(request, "path", events);
+    private void register(ControlRequest.Register request, Events events) throws IOException, InterruptedException {
+        Path file = absolutePath(request.path(), "path", events);
         if (file == null) {
             return;
         }
@@ -84,7 +93,7 @@ public final class ControlHandler {
             if (now - lastReport[0] > 200_000_000L || done == total) {
                 lastReport[0] = now;
                 try {
-                    events.send(event(ControlProtocol.EVENT_HASHING).put("done", done).put("total", total));
+                    events.send(new ControlEvent.Hashing(done, total));
                 } catch (IOException ignored) {
                     // the CLI went away; hashing goes on and the file is shared anyway
                 }
@@ -99,18 +108,13 @@ public final class ControlHandler {
         }
         // The manifest goes as the text of its file: the CLI writes it as it is, with nothing to parse or bind.
         Manifest manifest = share.manifest();
-        ObjectNode done = event(ControlProtocol.EVENT_DONE);
-        done.put("manifest", new String(codec.toBytes(manifest), StandardCharsets.UTF_8));
-        done.put("name", manifest.name());
-        done.put("size", manifest.size());
-        done.put("swarm", share.id().hex());
-        done.put("path", share.finalPath().toString());
-        events.send(done);
+        events.send(new ControlEvent.Registered(new String(codec.toBytes(manifest), StandardCharsets.UTF_8),
+                manifest.name(), manifest.size(), share.id().hex(), share.finalPath().toString()));
     }
 
-    private void download(JsonNode request, Events events) throws IOException, InterruptedException {
-        Path manifestFile = absolutePath(request, "manifest", events);
-        Path dir = manifestFile == null ? null : absolutePath(request, "dir", events);
+    private void download(ControlRequest.Download request, Events events) throws IOException, InterruptedException {
+        Path manifestFile = absolutePath(request.manifest(), "manifest", events);
+        Path dir = manifestFile == null ? null : absolutePath(request.dir(), "dir", events);
         if (dir == null) {
             return;
         }
@@ -147,63 +151,45 @@ public final class ControlHandler {
                 events.error("the download was removed");
                 return;
             }
-            if (status.state() == ShareState.SEEDING) {
-                events.send(progress(status));
-                events.send(event(ControlProtocol.EVENT_DONE).put("path", status.path()));
-                return;
-            }
             if (status.state() == ShareState.ERROR) {
                 events.error(status.error());
                 return;
             }
             events.send(progress(status));
+            if (status.state() == ShareState.SEEDING) {
+                events.send(new ControlEvent.Downloaded(status.path()));
+                return;
+            }
         }
     }
 
-    private ObjectNode progress(ShareStatus s) {
-        ObjectNode e = event(ControlProtocol.EVENT_PROGRESS);
-        e.put("state", s.state().name().toLowerCase());
-        e.put("name", s.name());
-        e.put("size", s.size());
-        e.put("verified", s.verifiedBytes());
-        e.put("rate", s.downloadRate());
-        e.put("peers", s.peers().size());
-        if (s.trackerProblem() != null) {
-            e.put("tracker", s.trackerProblem());
-        }
-        return e;
+    private static ControlEvent.Progress progress(ShareStatus s) {
+        return new ControlEvent.Progress(s.state().name().toLowerCase(Locale.ROOT), s.name(), s.size(),
+                s.verifiedBytes(), s.downloadRate(), s.peers().size(), s.trackerProblem());
     }
 
     private void status(Events events) throws IOException, InterruptedException {
         List<ShareStatus> shares;
+        InboundGate.Stats inbound;
         try {
             shares = engine.status().get(5, TimeUnit.SECONDS);
+            inbound = engine.inboundStats().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             events.error("daemon is not responding: " + ErrorMessages.describe(e));
             return;
         }
-        ObjectNode status = event(ControlProtocol.EVENT_STATUS);
-        ObjectNode daemon = daemonInfo.deepCopy();
-        engine.publicMappings().forEach(daemon::put);
-        try {
-            var inbound = engine.inboundStats().get(5, TimeUnit.SECONDS);
-            daemon.putObject("inbound").put("pending", inbound.pending()).put("established", inbound.established())
-                    .put("refused", inbound.refused());
-        } catch (ExecutionException | TimeoutException e) {
-            events.error("daemon is not responding: " + ErrorMessages.describe(e));
-            return;
-        }
-        status.set("daemon", daemon);
-        status.set("shares", json.valueToTree(shares));
-        events.send(status);
+        Map<String, String> mappings = engine.publicMappings();
+        DaemonInfo now = daemonInfo.withLive(mappings.get("quicServerMapping"), mappings.get("quicClientMapping"),
+                new DaemonInfo.Inbound(inbound.pending(), inbound.established(), inbound.refused()));
+        events.send(new ControlEvent.StatusReport(now, shares));
     }
 
     /**
      * Removes the one share {@code target} names: by its name, or by its swarm id or a prefix of it (at least 4 hex
      * digits; the CLI turns a manifest path into its swarm id). Names that match several shares are refused with them.
      */
-    private void remove(JsonNode request, Events events) throws IOException, InterruptedException {
-        String target = request.path("target").asText("");
+    private void remove(ControlRequest.Remove request, Events events) throws IOException, InterruptedException {
+        String target = request.target() == null ? "" : request.target();
         if (target.isEmpty()) {
             events.error("request has no 'target'");
             return;
@@ -215,7 +201,7 @@ public final class ControlHandler {
             events.error("daemon is not responding: " + ErrorMessages.describe(e));
             return;
         }
-        String hex = target.toLowerCase(java.util.Locale.ROOT);
+        String hex = target.toLowerCase(Locale.ROOT);
         boolean isHex = hex.length() >= 4 && hex.chars().allMatch(c -> Character.digit(c, 16) >= 0);
         List<ShareStatus> matches = shares.stream()
                 .filter(s -> s.name().equals(target) || (isHex && s.swarm().startsWith(hex))).toList();
@@ -231,21 +217,17 @@ public final class ControlHandler {
         }
         Removal removal;
         try {
-            removal = engine.remove(org.peerit.protocol.manifest.SwarmId.fromHex(matches.get(0).swarm()),
-                    request.path("delete").asBoolean(false)).get(30, TimeUnit.SECONDS);
+            removal = engine.remove(SwarmId.fromHex(matches.get(0).swarm()), request.delete()).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             events.error(ErrorMessages.describe(e instanceof ExecutionException ? e.getCause() : e));
             return;
         }
-        ObjectNode done = event(ControlProtocol.EVENT_DONE).put("name", removal.name()).put("swarm", removal.swarm().hex());
-        removal.deleted().forEach(p -> done.withArray("deleted").add(p.toString()));
-        removal.kept().forEach(k -> done.withArray("kept").add(k));
-        events.send(done);
+        events.send(new ControlEvent.Removed(removal.name(), removal.swarm().hex(),
+                removal.deleted().stream().map(Path::toString).toList(), removal.kept()));
     }
 
-    private Path absolutePath(JsonNode request, String field, Events events) throws IOException {
-        String text = request.path(field).asText("");
-        if (text.isEmpty() || text.indexOf('\0') >= 0) {
+    private Path absolutePath(String text, String field, Events events) throws IOException {
+        if (text == null || text.isEmpty() || text.indexOf('\0') >= 0) {
             events.error("request has no valid '" + field + "'");
             return null;
         }
@@ -257,10 +239,6 @@ public final class ControlHandler {
         return path.normalize();
     }
 
-    private ObjectNode event(String name) {
-        return json.createObjectNode().put("event", name);
-    }
-
     /** Writes events as JSON lines; thread-safe, since hashing progress arrives from worker threads. */
     private final class Events {
         private final OutputStream out;
@@ -269,15 +247,15 @@ public final class ControlHandler {
             this.out = out;
         }
 
-        synchronized void send(ObjectNode event) throws IOException {
-            out.write(json.writeValueAsString(event).getBytes(StandardCharsets.UTF_8));
+        synchronized void send(ControlEvent event) throws IOException {
+            out.write(json.writerFor(ControlEvent.class).writeValueAsBytes(event));
             out.write('\n');
             out.flush();
         }
 
         void error(String message) throws IOException {
             log.info("request failed: {}", message);
-            send(event(ControlProtocol.EVENT_ERROR).put("message", message));
+            send(new ControlEvent.Failed(message));
         }
     }
 }

@@ -1,17 +1,18 @@
 package org.peerit.daemon.control;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Reads newline-terminated UTF-8 lines of bounded length from a stream. */
+/** Reads newline-terminated UTF-8 lines of bounded length from a stream, through a buffer. */
 public final class LineReader {
     private final InputStream in;
     private final int maxLine;
 
     public LineReader(InputStream in, int maxLine) {
-        this.in = in;
+        this.in = new BufferedInputStream(in, 16 * 1024);
         this.maxLine = maxLine;
     }
 
