@@ -2,8 +2,8 @@ package org.peerit.daemon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.peerit.daemon.control.ControlHandler;
-import org.peerit.daemon.control.DaemonInfo;
 import org.peerit.daemon.control.ControlServer;
+import org.peerit.daemon.control.DaemonInfo;
 import org.peerit.daemon.identity.Identity;
 import org.peerit.daemon.storage.StateStore;
 import org.peerit.daemon.swarm.SwarmEngine;

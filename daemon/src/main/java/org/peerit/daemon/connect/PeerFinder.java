@@ -1,5 +1,6 @@
 package org.peerit.daemon.connect;
 
+import org.peerit.daemon.nat.PeerPath;
 import org.peerit.daemon.session.PeerSession;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.TrackerAddress;
@@ -10,13 +11,15 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Where one share's peers come from (a tracker's list, PEX) and which of them it dials: not ourselves, not banned,
- * not connected or being dialled already, not another seed when we seed, and no more than the share's peer limit.
- * PEX lists come from untrusted peers, so at most {@value #MAX_PEX_DIALS} are dialled per message. Engine thread.
+ * Where one share's peers come from (a tracker's list, PEX), which of them it dials, and what PEX tells them. It
+ * dials no one who is ourselves, banned, connected or being dialled already, another seed when we seed, or past the
+ * share's peer limit. PEX lists come from untrusted peers, so at most {@value #MAX_PEX_DIALS} are dialled per
+ * message. Engine thread.
  */
 public final class PeerFinder {
     private static final Logger log = LoggerFactory.getLogger(PeerFinder.class);
@@ -86,6 +89,20 @@ public final class PeerFinder {
             dialled++;
             log.debug("{}: dialling {}, heard of by PEX", swarm.name(), address);
             dialling.channels().connectTcp(swarm, address, null, () -> connectingAddresses.remove(address), why -> { });
+        }
+    }
+
+    /** Tells each peer which other peers we are connected to: all of them at first, then changes, once a minute. */
+    public void advertise(long nowNanos) {
+        Set<PexPeer> current = new LinkedHashSet<>();
+        for (PeerSession s : swarm.sessions()) {
+            // Only TCP peers: a QUIC peer's address is a NAT mapping or a relay, useless to a third peer.
+            if (s.peerListenPort() > 0 && s.path() == PeerPath.TCP) {
+                current.add(new PexPeer(s.remoteAddress().getAddress(), s.peerListenPort()));
+            }
+        }
+        for (PeerSession s : swarm.sessions()) {
+            s.sendPex(current, nowNanos);
         }
     }
 

@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -445,20 +444,6 @@ public final class Share implements ConnectSwarm {
         finder.fromPex(added);
     }
 
-    /** Tells each peer which other peers we are connected to: all of them at first, then changes, once a minute. */
-    private void sendPex(long nowNanos) {
-        Set<PexPeer> current = new LinkedHashSet<>();
-        for (PeerSession s : sessions.values()) {
-            // Only TCP peers: a QUIC peer's address is a NAT mapping or a relay, useless to a third peer.
-            if (s.peerListenPort() > 0 && s.path() == PeerPath.TCP) {
-                current.add(new PexPeer(s.remoteAddress().getAddress(), s.peerListenPort()));
-            }
-        }
-        for (PeerSession s : sessions.values()) {
-            s.sendPex(current, nowNanos);
-        }
-    }
-
     void tick(double seconds, long nowNanos, int tickCount) {
         down.tick(seconds);
         up.tick(seconds);
@@ -469,7 +454,7 @@ public final class Share implements ConnectSwarm {
         if (tickCount % 10 == 0) {
             choker.rechoke();
         }
-        sendPex(nowNanos);
+        finder.advertise(nowNanos);
     }
 
     /** Stops all transfers (daemon shutdown, removal). */

@@ -12,7 +12,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.daemon.connect.Dialling;
 import org.peerit.daemon.connect.InboundGate;
 import org.peerit.daemon.connect.LocalAddresses;
-import org.peerit.daemon.connect.LogThrottle;
 import org.peerit.daemon.connect.PeerChannels;
 import org.peerit.daemon.download.FileDigester;
 import org.peerit.daemon.download.HashWarmUp;
@@ -20,8 +19,6 @@ import org.peerit.daemon.identity.Identity;
 import org.peerit.daemon.identity.PeerTls;
 import org.peerit.daemon.nat.NatTraversal;
 import org.peerit.daemon.nat.PeerPath;
-import org.peerit.daemon.session.SessionHost;
-import org.peerit.daemon.session.SessionSwarm;
 import org.peerit.daemon.storage.ChunkFile;
 import org.peerit.daemon.storage.StateStore;
 import org.peerit.daemon.tracker.TrackerClient;
@@ -49,7 +46,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +80,6 @@ public final class SwarmEngine implements AutoCloseable {
     private final DownloadChecks checks;
     private final ShareRemoval removal;
     private final Services services = new Services();
-    private final LogThrottle memoryWarnings = new LogThrottle();
     private long lastTickNanos = System.nanoTime();
     private int ticks;
 
@@ -104,7 +99,9 @@ public final class SwarmEngine implements AutoCloseable {
         this.uploadLimit = new TokenBucket(config.maxUploadRate(), now);
         this.downloadLimit = new TokenBucket(config.maxDownloadRate(), now);
         this.gate = new InboundGate(config.inboundLimits());
-        this.channels = new PeerChannels(new Host(), new PeerTls(identity), gate, loop, transport);
+        EngineHost host = new EngineHost(peerId, this::listenPort, shares::get, gate, uploadLimit, downloadLimit, loop,
+                this::listener);
+        this.channels = new PeerChannels(host, new PeerTls(identity), gate, loop, transport);
         try {
             this.server = new ServerBootstrap().group(loop).channel(transport.serverChannel())
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, PeerChannels.WATER_MARK)
@@ -160,6 +157,10 @@ public final class SwarmEngine implements AutoCloseable {
 
     public PeerId peerId() {
         return peerId;
+    }
+
+    private Channel listener() {
+        return server;
     }
 
     public int listenPort() {
@@ -335,63 +336,6 @@ public final class SwarmEngine implements AutoCloseable {
     }
 
     // ---- peers ---------------------------------------------------------------------------------------------------
-
-    /** What peer sessions ask of the daemon. Engine thread. */
-    private final class Host implements SessionHost {
-        @Override
-        public PeerId ownId() {
-            return peerId;
-        }
-
-        @Override
-        public int listenPort() {
-            return SwarmEngine.this.listenPort();
-        }
-
-        @Override
-        public SessionSwarm swarm(SwarmId id) {
-            return shares.get(id);
-        }
-
-        @Override
-        public boolean establish(Channel channel) {
-            return gate.establish(channel);
-        }
-
-        @Override
-        public void logRefusal(String why) {
-            gate.logRefusal(why);
-        }
-
-        @Override
-        public TokenBucket uploadLimit() {
-            return uploadLimit;
-        }
-
-        @Override
-        public TokenBucket downloadLimit() {
-            return downloadLimit;
-        }
-
-        /**
-         * Memory ran out (an allocation failed on the engine thread): every connection that has not completed a
-         * handshake is closed and no new one is accepted for a moment, which gives back the memory strangers hold
-         * without touching a real transfer.
-         */
-        @Override
-        public void memoryShortage(Throwable cause) {
-            int shed = gate.shedPending();
-            server.config().setAutoRead(false);
-            workers.loop().schedule(() -> server.config().setAutoRead(true), 2, TimeUnit.SECONDS);
-            if (memoryWarnings.due(System.nanoTime())) {
-                long skipped = memoryWarnings.skipped();
-                log.error("out of memory ({}): closed {} connections without a handshake and paused accepting peers"
-                        + " for 2 s{}; if this repeats, give the daemon more memory (PEERIT_DAEMON_JAVA_OPTS)",
-                        cause.getMessage(), shed, skipped == 0 ? "" : " (" + skipped + " more times since the last"
-                                + " such line)");
-            }
-        }
-    }
 
     /** What the NAT traversal tells the engine. Engine thread. */
     private final class NatEvents implements NatTraversal.Events {
