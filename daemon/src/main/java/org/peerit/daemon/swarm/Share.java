@@ -221,13 +221,26 @@ public final class Share implements ConnectSwarm {
         return digester.result();
     }
 
-    /** The rechecked {@code .part} is known; start fetching the rest. */
+    /**
+     * The rechecked {@code .part} is known; start fetching the rest, or, if it holds every chunk already, go on to
+     * the whole-file check.
+     */
     void startDownloading() {
         state = state.to(ShareState.DOWNLOADING);
         digester.advance();
+        if (picker.isComplete()) {
+            verifyWhole();
+            return;
+        }
         for (PeerSession s : sessions.values()) {
             afterPeerChanged(s);
         }
+    }
+
+    /** Every chunk is verified: the engine checks the whole file and moves it into place. */
+    private void verifyWhole() {
+        state = state.to(ShareState.VERIFYING);
+        engine.finish(this);
     }
 
     /** A complete file that changed on disk was re-verified and matches. */
@@ -335,8 +348,7 @@ public final class Share implements ConnectSwarm {
         engine.saveSoon(this);
         digester.advance();
         if (picker.isComplete()) {
-            state = state.to(ShareState.VERIFYING);
-            engine.finish(this);
+            verifyWhole();
         }
     }
 

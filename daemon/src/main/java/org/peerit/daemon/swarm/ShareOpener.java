@@ -196,9 +196,7 @@ final class ShareOpener {
                     return;
                 }
             } catch (NoSuchFileException e) {
-                Share share = new Share(engine.services(), m, path, null, new BitSet(), ShareState.ERROR, origin);
-                engine.put(share);
-                share.fail(path + " is gone; register or download it again to share it");
+                failed(m, path, origin, path + " is gone; register or download it again to share it");
                 return;
             }
             // Changed since we verified it: check every chunk before serving a byte.
@@ -222,14 +220,19 @@ final class ShareOpener {
             // The record says this .part is ours; it is still opened without following links.
             chunks = partExisted ? ChunkFile.resumePartial(m, part) : ChunkFile.createPartial(m, part);
         } catch (IOException e) {
-            Share share = new Share(engine.services(), m, path, null, new BitSet(), ShareState.ERROR, origin);
-            engine.put(share);
-            share.fail("cannot resume: " + e.getMessage());
+            failed(m, path, origin, "cannot resume: " + e.getMessage());
             return;
         }
         Share share = new Share(engine.services(), m, path, chunks, have, ShareState.CHECKING, origin);
         engine.put(share);
         recheckThenStart(share, partExisted, written);
+    }
+
+    /** A recorded share that cannot resume: kept, failed, so that status says why (and a retry replaces it). */
+    private void failed(Manifest m, Path path, Share.Origin origin, String why) {
+        Share share = new Share(engine.services(), m, path, null, new BitSet(), ShareState.ERROR, origin);
+        engine.put(share);
+        share.fail(why);
     }
 
     private void recheckSeed(Share share) {
@@ -245,7 +248,7 @@ final class ShareOpener {
             boolean verified = ok;
             FileStamp stamp = before;
             workers.loop().execute(() -> {
-                if (engine.share(share.id()) != share) {
+                if (!engine.holds(share)) {
                     return; // removed while its recheck ran
                 }
                 if (verified) {
@@ -294,7 +297,7 @@ final class ShareOpener {
     }
 
     private void startDownloading(Share share, BitSet recovered) {
-        if (engine.share(share.id()) != share || share.state() != ShareState.CHECKING) {
+        if (!engine.holds(share) || share.state() != ShareState.CHECKING) {
             return; // removed, or failed, while its recheck ran
         }
         share.have().or(recovered);
@@ -303,9 +306,7 @@ final class ShareOpener {
         }
         share.startDownloading();
         saver.save(share);
-        if (share.picker().isComplete()) {
-            engine.finish(share);
-        } else {
+        if (share.isDownloading()) { // else it had every chunk and is being checked whole
             engine.announce(share, AnnounceEvent.STARTED);
         }
     }

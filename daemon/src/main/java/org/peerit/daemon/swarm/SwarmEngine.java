@@ -267,10 +267,6 @@ public final class SwarmEngine implements AutoCloseable {
         return services;
     }
 
-    void finish(Share share) {
-        checks.finish(share);
-    }
-
     /** Announces {@code share} to the daemon's tracker and to every tracker its manifest names. */
     void announce(Share share, AnnounceEvent event) {
         Set<TrackerAddress> targets = new LinkedHashSet<>();

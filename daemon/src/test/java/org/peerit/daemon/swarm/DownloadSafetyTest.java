@@ -5,15 +5,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.peerit.daemon.storage.FinalRename;
 import org.peerit.daemon.Daemon;
+import org.peerit.daemon.storage.FinalRename;
 import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.manifest.ManifestFactory;
 import org.peerit.protocol.manifest.ManifestRules;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -175,6 +177,32 @@ class DownloadSafetyTest {
         Daemon again = swarm.start(2, 0, 0);
         Thread.sleep(500);
         assertEquals(null, TestSwarm.status(again, m.swarmId()), "and not resumed after a restart");
+    }
+
+    /**
+     * A crash after the last block was written but before any of it was verified: at the restart every chunk is
+     * recovered from the {@code .part}, and the download finishes, whole-file check and rename included, with no
+     * peer at all.
+     */
+    @Test
+    void aPartHoldingTheWholeFileAtARestartIsFinishedWithoutAnyPeer() throws Exception {
+        Path original = TestSwarm.randomFile(swarm.dir("src"), "whole.bin", 3 * MIB + 5, 11);
+        Manifest m = ManifestFactory.create(original, "whole.bin", List.of("127.0.0.1:" + swarm.tracker.port()),
+                (done, total) -> { });
+        Path dir = swarm.dir("downloads");
+        Daemon leecher = swarm.start(2, 0, 0);
+        leecher.engine().download(m, dir).get(10, TimeUnit.SECONDS); // nobody seeds it: it stays a download
+        TestSwarm.await("the download to start", Duration.ofSeconds(5),
+                () -> TestSwarm.status(leecher, m.swarmId()).state() == ShareState.DOWNLOADING);
+        swarm.stop(2);
+        Files.copy(original, dir.resolve("whole.bin.part"), StandardCopyOption.REPLACE_EXISTING);
+
+        Daemon again = swarm.start(2, 0, 0);
+        Path done = again.engine().call(() -> again.engine().share(m.swarmId()).completion()).get()
+                .get(30, TimeUnit.SECONDS);
+        assertArrayEquals(Files.readAllBytes(original), Files.readAllBytes(done));
+        assertEquals(ShareState.SEEDING, TestSwarm.status(again, m.swarmId()).state());
+        assertEquals(0, TestSwarm.status(again, m.swarmId()).downloaded(), "nothing was fetched again");
     }
 
     /**
