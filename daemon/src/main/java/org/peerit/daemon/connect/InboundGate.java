@@ -1,6 +1,7 @@
 package org.peerit.daemon.connect;
 
 import io.netty.channel.Channel;
+import org.peerit.protocol.net.KeyCounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +22,8 @@ public final class InboundGate {
     private static final Logger log = LoggerFactory.getLogger(InboundGate.class);
 
     private final InboundLimits limits;
-    private final Map<Object, int[]> pendingBySource = new HashMap<>();
-    private final Map<Object, int[]> establishedBySource = new HashMap<>();
+    private final KeyCounts<Object> pendingBySource = new KeyCounts<>();
+    private final KeyCounts<Object> establishedBySource = new KeyCounts<>();
     /** Pending connections with the source each is counted under. */
     private final Map<Channel, Object> pending = new HashMap<>();
     private int established;
@@ -40,16 +41,16 @@ public final class InboundGate {
      */
     public boolean admit(Channel channel, InetSocketAddress remote, boolean relayed) {
         Object source = relayed ? remote : remote.getAddress();
-        if (pending.size() >= limits.pending() || count(pendingBySource, source) >= limits.pendingPerAddress()) {
+        if (pending.size() >= limits.pending() || pendingBySource.get(source) >= limits.pendingPerAddress()) {
             refuse(channel, source, "too many connections without a handshake");
             return false;
         }
         pending.put(channel, source);
-        add(pendingBySource, source, 1);
+        pendingBySource.increment(source);
         channel.closeFuture().addListener(f -> {
             Object s = pending.remove(channel);
             if (s != null) {
-                add(pendingBySource, s, -1);
+                pendingBySource.decrement(s);
             }
         });
         return true;
@@ -61,16 +62,16 @@ public final class InboundGate {
         if (source == null) {
             return true; // not counted here: a connection we dialled
         }
-        add(pendingBySource, source, -1);
-        if (established >= limits.established() || count(establishedBySource, source) >= limits.establishedPerAddress()) {
+        pendingBySource.decrement(source);
+        if (established >= limits.established() || establishedBySource.get(source) >= limits.establishedPerAddress()) {
             refuse(channel, source, "too many peers connected");
             return false;
         }
         established++;
-        add(establishedBySource, source, 1);
+        establishedBySource.increment(source);
         channel.closeFuture().addListener(f -> {
             established--;
-            add(establishedBySource, source, -1);
+            establishedBySource.decrement(source);
         });
         return true;
     }
@@ -115,19 +116,6 @@ public final class InboundGate {
             long skipped = peerRefusals.skipped();
             log.info("{}{}", why, skipped == 0 ? ""
                     : " (and " + skipped + " other inbound connections refused since the last such line)");
-        }
-    }
-
-    private static int count(Map<Object, int[]> counts, Object source) {
-        int[] c = counts.get(source);
-        return c == null ? 0 : c[0];
-    }
-
-    private static void add(Map<Object, int[]> counts, Object source, int delta) {
-        int[] c = counts.computeIfAbsent(source, a -> new int[1]);
-        c[0] += delta;
-        if (c[0] <= 0) {
-            counts.remove(source);
         }
     }
 }

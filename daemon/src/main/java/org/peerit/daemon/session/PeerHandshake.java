@@ -99,11 +99,7 @@ public final class PeerHandshake extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (done) {
-                ctx.fireChannelRead(ReferenceCountUtil.retain(msg)); // the session, installed by this very read
-            } else {
-                onHandshake(ctx, msg);
-            }
+            onHandshake(ctx, msg); // only ever the first message: then this handler has left the pipeline
         } catch (ProtocolViolation e) {
             close(ctx.channel(), e.getMessage());
         } finally {

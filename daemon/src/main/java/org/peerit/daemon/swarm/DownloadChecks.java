@@ -76,8 +76,8 @@ final class DownloadChecks {
                 FileStamp stamp = FileStamp.of(target);
                 ChunkFile old = share.file();
                 workers.loop().execute(() -> {
-                    if (!engine.holds(share)) {
-                        complete.close(); // removed while its last hash ran: no record comes back for it
+                    if (!engine.holds(share) || share.state() != ShareState.VERIFYING) {
+                        complete.close(); // removed, or failed, while its last hash ran: it does not come back
                         return;
                     }
                     share.finished(complete);

@@ -7,12 +7,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.peerit.protocol.net.KeyCounts;
 import org.peerit.tracker.TrackerStats;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,7 +30,7 @@ public final class HttpGate extends ChannelInboundHandlerAdapter {
     private final TrackerStats stats;
     private static final AttributeKey<ScheduledFuture<?>> DEADLINE = AttributeKey.valueOf(HttpGate.class, "deadline");
 
-    private final Map<InetAddress, int[]> perAddress = new HashMap<>();
+    private final KeyCounts<InetAddress> perAddress = new KeyCounts<>();
     private int connections;
 
     public HttpGate(int maxConnections, int maxPerAddress, TrackerStats stats) {
@@ -43,20 +42,16 @@ public final class HttpGate extends ChannelInboundHandlerAdapter {
     /** Whether a newly accepted connection may stay; one that may not is closed. */
     public boolean admit(Channel ch) {
         InetAddress address = ((InetSocketAddress) ch.remoteAddress()).getAddress();
-        int[] count = perAddress.get(address);
-        if (connections >= maxConnections || (count != null && count[0] >= maxPerAddress)) {
+        if (connections >= maxConnections || perAddress.get(address) >= maxPerAddress) {
             stats.httpRefused.increment();
             ch.close();
             return false;
         }
         connections++;
-        perAddress.computeIfAbsent(address, a -> new int[1])[0]++;
+        perAddress.increment(address);
         ch.closeFuture().addListener(f -> {
             connections--;
-            int[] c = perAddress.get(address);
-            if (--c[0] == 0) {
-                perAddress.remove(address);
-            }
+            perAddress.decrement(address);
         });
         return true;
     }

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.protocol.PeerId;
+import org.peerit.protocol.net.KeyCounts;
 import org.peerit.protocol.net.Transport;
 import org.peerit.tracker.TrackerStats;
 
@@ -30,7 +31,7 @@ public final class RelayService implements AutoCloseable {
     private final InetAddress bind;
     private final SecureRandom random;
     private final Set<RelayAllocation> allocations = new HashSet<>();
-    private final Map<InetAddress, Integer> perAddress = new HashMap<>();
+    private final KeyCounts<InetAddress> perAddress = new KeyCounts<>();
     /** Pairs that used up their byte budget, until when they may not relay again (one lifetime). */
     private final Map<Pair, Long> exhausted = new HashMap<>();
     private final ScheduledFuture<?> sweeper;
@@ -71,7 +72,7 @@ public final class RelayService implements AutoCloseable {
         if (allocations.size() >= config.maxAllocations()) {
             return "the relay is full (" + config.maxAllocations() + " allocations)";
         }
-        if (perAddress.getOrDefault(a, 0) >= config.maxPerAddress() || perAddress.getOrDefault(b, 0) >= config.maxPerAddress()) {
+        if (perAddress.get(a) >= config.maxPerAddress() || perAddress.get(b) >= config.maxPerAddress()) {
             return "an address of this pair already uses " + config.maxPerAddress() + " relay allocations";
         }
         return null;
@@ -83,8 +84,8 @@ public final class RelayService implements AutoCloseable {
         RelayAllocation allocation = new RelayAllocation(this, config, random.nextLong(), random.nextLong(), a, b,
                 Pair.of(from, to));
         allocations.add(allocation);
-        perAddress.merge(a, 1, Integer::sum);
-        perAddress.merge(b, 1, Integer::sum);
+        perAddress.increment(a);
+        perAddress.increment(b);
         active = allocations.size();
         new Bootstrap().group(loop).channel(transport.datagramChannel())
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
@@ -106,8 +107,8 @@ public final class RelayService implements AutoCloseable {
 
     void released(RelayAllocation allocation) {
         if (allocations.remove(allocation)) {
-            perAddress.computeIfPresent(allocation.addressA, (k, n) -> n <= 1 ? null : n - 1);
-            perAddress.computeIfPresent(allocation.addressB, (k, n) -> n <= 1 ? null : n - 1);
+            perAddress.decrement(allocation.addressA);
+            perAddress.decrement(allocation.addressB);
             active = allocations.size();
         }
     }

@@ -76,7 +76,7 @@ public final class SwarmTable {
         boolean sameSource = existing != null && SourceLoad.isFrom(existing, source);
         if (sameSource && swarm.sameWire(existing, scratch)) {
             existing.seen(nowMillis); // the common re-announce: nothing changed
-            return new Result.Peers(sample(swarm, existing, numWant, reply), swarm.seeders(), swarm.size() - swarm.seeders());
+            return peers(swarm, existing, numWant, reply);
         }
         if (!sameSource) {
             // A new entry for this source: the limits apply, and fall on whoever exceeds them.
@@ -112,6 +112,11 @@ public final class SwarmTable {
             load.add(self, source, nowMillis);
         }
         swarm.put(self, scratch);
+        return peers(swarm, self, numWant, reply);
+    }
+
+    /** The answer to {@code self}'s announce: a sample of its swarm written to {@code reply}, and the swarm's counts. */
+    private Result.Peers peers(Swarm swarm, PeerEntry self, int numWant, ByteBuf reply) {
         return new Result.Peers(sample(swarm, self, numWant, reply), swarm.seeders(), swarm.size() - swarm.seeders());
     }
 
