@@ -33,10 +33,9 @@ public final class SuperSeeder {
     private final int[] pending;
     private final long[] offeredAtNanos;
     /**
-     * The first round of offers walks the chunks in file order: each goes to one peer either way, and in order the
-     * downloaders' whole-file hashes (see FileDigester) can advance while they download.
+     * The first round of offers walks the chunks in file order, this being the next: each goes to one peer either
+     * way, and in order the downloaders' whole-file hashes (see FileDigester) can advance while they download.
      */
-    private final int[] firstRound;
     private int firstRoundNext;
     private final SplittableRandom random = new SplittableRandom();
 
@@ -45,10 +44,6 @@ public final class SuperSeeder {
         this.offersPerPeer = (int) Math.max(4, Math.min(32, (4L << 20) / chunkSize));
         this.pending = new int[chunkCount];
         this.offeredAtNanos = new long[chunkCount];
-        this.firstRound = new int[chunkCount];
-        for (int i = 0; i < chunkCount; i++) {
-            firstRound[i] = i;
-        }
     }
 
     /**
@@ -99,7 +94,7 @@ public final class SuperSeeder {
 
     private int next(BitSet peerHas, BitSet offered, IntUnaryOperator availability, long nowNanos) {
         while (firstRoundNext < chunkCount) {
-            int c = firstRound[firstRoundNext++];
+            int c = firstRoundNext++;
             if (!peerHas.get(c)) {
                 return c; // never offered to anyone; a chunk the peer already has is in the swarm anyway
             }

@@ -67,10 +67,10 @@ public final class ManifestRules {
 
     /**
      * A name must be one path segment that is safe to create in any directory and shows what it is: no separators,
-     * no control characters, no invisible formatting characters (a right-to-left override (U+202E) before {@code gpj.exe} displays
-     * it as {@code exe.jpg}; zero-width ones make two different names look alike), valid Unicode in NFC form (so one
-     * name is one sequence of bytes on every system), no leading or trailing white space, and short enough that its
-     * {@code .part} fits in a file system's 255 bytes.
+     * no control characters, no invisible formatting characters (a right-to-left override (U+202E) before
+     * {@code gpj.exe} displays it as {@code exe.jpg}; zero-width ones make two different names look alike), valid
+     * Unicode in NFC form (so one name is one sequence of bytes on every system), no leading or trailing white space,
+     * and short enough that its {@code .part} fits in a file system's 255 bytes.
      */
     public static void validateName(String name) throws ManifestException {
         if (name == null || name.isEmpty()) {
@@ -88,9 +88,7 @@ public final class ManifestRules {
             }
             i += Character.charCount(cp);
         }
-        if (Character.isWhitespace(name.codePointAt(0)) || Character.isSpaceChar(name.codePointAt(0))
-                || Character.isWhitespace(name.codePointBefore(name.length()))
-                || Character.isSpaceChar(name.codePointBefore(name.length()))) {
+        if (isBlank(name.codePointAt(0)) || isBlank(name.codePointBefore(name.length()))) {
             throw new ManifestException("name '" + printable(name) + "' starts or ends with white space");
         }
         if (!java.text.Normalizer.isNormalized(name, java.text.Normalizer.Form.NFC)) {
@@ -105,6 +103,11 @@ public final class ManifestRules {
         if (name.endsWith(".part")) {
             throw new ManifestException("name '" + name + "' ends in .part, which peerit uses for downloads in progress");
         }
+    }
+
+    /** White space by either of Java's definitions (one misses U+00A0, the other tabs). */
+    private static boolean isBlank(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
     }
 
     /** Why code point {@code cp} may not appear in a name, or null if it may. */
@@ -154,7 +157,7 @@ public final class ManifestRules {
         for (int i = 0; i < s.length() && out.length() < 120; ) {
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
-            boolean plain = cp >= 0x20 && cp != 0x7f && forbidden(cp) == null;
+            boolean plain = forbidden(cp) == null; // control characters are forbidden too
             out.append(plain ? new String(Character.toChars(cp)) : String.format("\\u{%04X}", cp));
         }
         return out.toString();
