@@ -50,10 +50,6 @@ public final class PeerTls {
         return dialled ? newHandler(alloc, true) : new TlsSniffer(this);
     }
 
-    SslHandler serverHandler(ByteBufAllocator alloc) {
-        return server.newHandler(alloc);
-    }
-
     /** Which TLS implementation is in use: "BoringSSL" or "JDK". */
     public String implementation() {
         return provider == SslProvider.OPENSSL ? OpenSsl.versionString() : "JDK";

@@ -33,6 +33,6 @@ final class TlsSniffer extends ByteToMessageDecoder {
             throw new NotSslRecordException("not a TLS record: not a peer of this protocol version");
         }
         // What was read so far passes on to the TLS engine when this handler leaves.
-        ctx.pipeline().replace(this, "tls", tls.serverHandler(ctx.alloc()));
+        ctx.pipeline().replace(this, "tls", tls.newHandler(ctx.alloc(), false));
     }
 }

@@ -5,10 +5,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.peerit.daemon.session.PeerHandshake;
+import org.peerit.daemon.Daemon;
 import org.peerit.daemon.connect.InboundGate;
 import org.peerit.daemon.connect.InboundLimits;
-import org.peerit.daemon.Daemon;
+import org.peerit.daemon.session.PeerHandshake;
 import org.peerit.protocol.manifest.Manifest;
 
 import java.io.IOException;
