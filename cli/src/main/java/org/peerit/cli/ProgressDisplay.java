@@ -22,11 +22,18 @@ final class ProgressDisplay {
     }
 
     void update(String name, String state, long verified, long size, long rate, int peers, String trackerProblem) {
+        if (state.equals("fetching")) {
+            String line = String.format(Locale.ROOT, "%s  fetching manifest  %s / %s  %s", name, Units.bytes(verified),
+                    size == 0 ? "?" : Units.bytes(size), peers == 0 ? "looking for peers"
+                            : peers + (peers == 1 ? " peer" : " peers"));
+            show(line + (trackerProblem != null ? "  (" + trackerProblem + ")" : ""), 0);
+            return;
+        }
         double fraction = size == 0 ? 1 : (double) verified / size;
         long eta = rate > 0 ? (size - verified) / rate : -1;
         String what = switch (state) {
             case "checking" -> "checking existing data";
-            case "verifying" -> "verifying the whole file";
+            case "verifying" -> "verifying the files";
             default -> peers == 0 ? "looking for peers" : peers + (peers == 1 ? " peer" : " peers");
         };
         String line = String.format(Locale.ROOT, "%s %5.1f%%  %s / %s  %s  %s  ETA %s", name, fraction * 100,
@@ -34,6 +41,10 @@ final class ProgressDisplay {
         if (trackerProblem != null) {
             line += "  (" + trackerProblem + ")";
         }
+        show(line, fraction);
+    }
+
+    private void show(String line, double fraction) {
         if (terminal) {
             int filled = (int) Math.round(fraction * BAR);
             String bar = "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "] ";

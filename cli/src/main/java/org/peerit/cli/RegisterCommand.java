@@ -16,11 +16,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code peerit register FILE N}: daemon N hashes and seeds FILE; the manifest is written here. */
+/** {@code peerit register PATH N}: daemon N hashes and seeds a file or folder; the manifest is written here. */
 @Command(name = "register", mixinStandardHelpOptions = true,
-        description = "Shares FILE through daemon INDEX and writes its manifest (FILE.p2p) for others to download.")
+        description = {"Shares a file or a whole folder through daemon INDEX, writes its manifest (NAME.p2p) and"
+                + " prints the manifest's path on stdout, its peerit:// link on stderr: either lets others download it.",
+                "In a folder, symbolic links are not followed and special files are skipped (each is named)."})
 final class RegisterCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The file to share.")
+    @Parameters(index = "0", paramLabel = "PATH", description = "The file or folder to share.")
     Path file;
 
     @Parameters(index = "1", paramLabel = "INDEX", description = "The daemon that seeds it.")
@@ -35,8 +37,8 @@ final class RegisterCommand implements Callable<Integer> {
         if (!Files.exists(absolute)) {
             throw new NoSuchFileException(absolute.toString());
         }
-        if (!Files.isRegularFile(absolute)) {
-            throw new IOException(absolute + " is not a regular file (directories are not supported yet)");
+        if (!Files.isRegularFile(absolute) && !Files.isDirectory(absolute)) {
+            throw new IOException(absolute + " is not a regular file or a folder");
         }
         Path target = (output != null ? output : Path.of(absolute.getFileName() + ".p2p")).toAbsolutePath().normalize();
         boolean terminal = System.console() != null;
@@ -61,9 +63,16 @@ final class RegisterCommand implements Callable<Integer> {
                     }
                     writeAtomically(target, done.manifest().getBytes(StandardCharsets.UTF_8));
                     String swarm = done.swarm();
+                    for (String skipped : done.skipped()) {
+                        System.err.println("skipped " + skipped);
+                    }
                     System.err.println("daemon " + index + " is seeding " + done.name() + " ("
                             + Units.bytes(done.size()) + ", swarm "
-                            + swarm.substring(0, Math.min(8, swarm.length())) + "); give this manifest to downloaders:");
+                            + swarm.substring(0, Math.min(8, swarm.length())) + "); give downloaders this link or the"
+                            + " manifest below:");
+                    if (done.link() != null) {
+                        System.err.println("  " + done.link());
+                    }
                     System.out.println(target);
                     return 0;
                 }

@@ -23,11 +23,17 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the daemon's answer as JSON.")
     boolean asJson;
 
+    @Option(names = "--files", description = "List every file of each folder with its progress (else the files not"
+            + " yet in place, up to " + SHOWN_FILES + ").")
+    boolean allFiles;
+
+    static final int SHOWN_FILES = 10;
+
     @Override
     public Integer call() throws Exception {
         ControlEvent.StatusReport status;
         try (ControlClient client = ControlClient.connect(index)) {
-            client.send(new ControlRequest.Status());
+            client.send(new ControlRequest.Status(true));
             status = client.expect(ControlEvent.StatusReport.class);
         }
         PrintStream out = System.out;
@@ -66,6 +72,9 @@ final class StatusCommand implements Callable<Integer> {
             if (s.natProblem() != null) {
                 out.println("  connections: " + s.natProblem());
             }
+            if (s.folder()) {
+                printFiles(out, s);
+            }
             for (ShareStatus.PeerStatus p : s.peers()) {
                 out.printf(Locale.ROOT, "  peer %s  %-21s  %-12s  %s  %d chunks  down %s  up %s  %s%n", p.peer(),
                         p.address(), p.path(), p.seed() ? "seed " : "leech", p.chunks(), Units.rate(p.downloadRate()),
@@ -73,5 +82,30 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** A folder's files: how many are in place, and each one's progress (all with --files, else those pending). */
+    private void printFiles(PrintStream out, ShareStatus s) {
+        out.printf(Locale.ROOT, "  files: %d of %d in place%s%n", s.filesInPlace(), s.wantedFiles(),
+                s.wantedFiles() < s.fileCount() ? " (" + (s.fileCount() - s.wantedFiles()) + " left out with --only)" : "");
+        int shown = 0;
+        int pending = 0;
+        for (ShareStatus.FileProgress f : s.files()) {
+            boolean show = allFiles || (f.wanted() && !f.inPlace());
+            if (!show) {
+                continue;
+            }
+            pending++;
+            if (!allFiles && shown == SHOWN_FILES) {
+                continue;
+            }
+            shown++;
+            String where = !f.wanted() ? "not wanted" : f.inPlace() ? "in place" : String.format(Locale.ROOT,
+                    "%5.1f%%", f.size() == 0 ? 0.0 : 100.0 * f.verifiedBytes() / f.size());
+            out.printf(Locale.ROOT, "    %-10s %9s  %s%n", where, Units.bytes(f.size()), f.path());
+        }
+        if (pending > shown) {
+            out.println("    ... and " + (pending - shown) + " more (peerit status " + index + " --files lists all)");
+        }
     }
 }

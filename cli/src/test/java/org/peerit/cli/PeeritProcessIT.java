@@ -175,6 +175,68 @@ class PeeritProcessIT {
         assertEquals(0, daemons.get(1).exitValue());
     }
 
+    private Result diff(Path a, Path b) throws Exception {
+        Process p = new ProcessBuilder("diff", "-r", "--no-dereference", a.toString(), b.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), out.strip(), "");
+    }
+
+    @Test
+    void aFolderSharedByLinkArrivesAsTheSameTreeAndOnlyPicksFiles() throws Exception {
+        Path album = Files.createDirectories(work.resolve("album"));
+        Files.createDirectories(album.resolve("empty folder"));
+        Files.createDirectories(album.resolve("disc 1/bonus"));
+        TestFiles.random(album.resolve("disc 1/01 intro.flac"), 2 * 1024 * 1024 + 3);
+        TestFiles.random(album.resolve("disc 1/bonus/notes.txt"), 1234);
+        TestFiles.random(album.resolve("Café Ünïcode 日本.txt"), 5000);
+        Files.write(album.resolve("empty.txt"), new byte[0]);
+        Files.createSymbolicLink(album.resolve("shortcut"), album.resolve("empty.txt"));
+        startDaemon(1);
+        startDaemon(2);
+        startDaemon(3);
+
+        Result registered = peerit("register", "album", "1");
+        assertEquals(0, registered.exit(), registered.err());
+        assertEquals(work.resolve("album.p2p").toString(), registered.out(), "stdout stays the manifest's path");
+        assertTrue(registered.err().contains("skipped shortcut (a symbolic link: not followed)"), registered.err());
+        String link = registered.err().lines().map(String::strip).filter(l -> l.startsWith("peerit://"))
+                .findFirst().orElseThrow(() -> new AssertionError("no link in: " + registered.err()));
+        Result linked = peerit("link", "album.p2p");
+        assertEquals(0, linked.exit(), linked.err());
+        assertEquals(link, linked.out());
+        assertTrue(link.contains("dn=album") && link.contains("&tr=127.0.0.1:" + trackerPort), link);
+
+        Path downloads = Files.createDirectories(work.resolve("downloads"));
+        Result downloaded = peerit("download", link, "2", "--dir", "downloads");
+        assertEquals(0, downloaded.exit(), downloaded.err() + logs());
+        assertEquals(downloads.resolve("album").toString(), downloaded.out());
+        Result diff = diff(album, downloads.resolve("album"));
+        assertEquals("Only in " + album + ": shortcut", diff.out(), "the same tree, byte for byte, but the link");
+        Result status = peerit("status", "2");
+        assertTrue(status.out().contains("files: 4 of 4 in place"), status.out());
+
+        Path part = Files.createDirectories(work.resolve("part"));
+        Result only = peerit("download", "album.p2p", "3", "--dir", "part", "--only", "*.txt", "--only", "disc 1/bonus/*");
+        assertEquals(0, only.exit(), only.err() + logs());
+        List<String> got = new ArrayList<>();
+        try (var walk = Files.walk(part.resolve("album"))) {
+            walk.filter(Files::isRegularFile).forEach(f -> got.add(part.resolve("album").relativize(f).toString()));
+        }
+        got.sort(null);
+        assertEquals(List.of("Café Ünïcode 日本.txt", "disc 1/bonus/notes.txt", "empty.txt"), got);
+        assertEquals(-1L, Files.mismatch(album.resolve("disc 1/bonus/notes.txt"), part.resolve("album/disc 1/bonus/notes.txt")));
+
+        Files.writeString(work.resolve("evil.p2p"), Files.readString(work.resolve("album.p2p"))
+                .replace("\"bonus\"", "\"..\""));
+        Result evil = peerit("download", "evil.p2p", "2");
+        assertEquals(1, evil.exit());
+        assertTrue(evil.err().contains("files[") && evil.err().contains("disc 1/../notes.txt")
+                && evil.err().contains("not a file name"), evil.err());
+        assertEquals(1, evil.err().lines().count(), "one line: " + evil.err());
+    }
+
     @Test
     void aDaemonKilledMidDownloadResumesWithOnlyUnverifiedChunksFetchedAgain() throws Exception {
         startDaemon(1, "--max-upload-rate", "2M");

@@ -38,12 +38,12 @@ public final class PeerFinder {
 
     /** Connections made or being made, against the share's limit. */
     private int reaching() {
-        return swarm.sessions().size() + connecting.size() + connectingAddresses.size();
+        return swarm.connectedCount() + connecting.size() + connectingAddresses.size();
     }
 
     /** Whether the share has room for one more connected peer. */
     public boolean hasRoom() {
-        return swarm.sessions().size() < dialling.maxPeers();
+        return swarm.connectedCount() < dialling.maxPeers();
     }
 
     /** The peer completed a handshake on some path: its dialling is over. */

@@ -34,8 +34,15 @@ public sealed interface ControlEvent {
     record StatusReport(DaemonInfo daemon, List<ShareStatus> shares) implements ControlEvent {
     }
 
-    /** The file is shared; {@code manifest} is the text of its {@code .p2p} file, for the CLI to write as it is. */
-    record Registered(String manifest, String name, long size, String swarm, String path) implements ControlEvent {
+    /**
+     * The file or folder is shared; {@code manifest} is the text of its {@code .p2p} file, for the CLI to write as it
+     * is; {@code link} its {@code peerit://} link; {@code skipped} what of a folder was left out, and why.
+     */
+    record Registered(String manifest, String name, long size, String swarm, String path, String link,
+                      List<String> skipped) implements ControlEvent {
+        public Registered {
+            skipped = skipped == null ? List.of() : List.copyOf(skipped);
+        }
     }
 
     /** The download is verified and in place at {@code path}. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import org.peerit.daemon.connect.InboundGate;
+import org.peerit.daemon.swarm.Registration;
 import org.peerit.daemon.swarm.Removal;
 import org.peerit.daemon.swarm.Share;
 import org.peerit.daemon.swarm.ShareState;
@@ -12,6 +13,7 @@ import org.peerit.daemon.swarm.SwarmEngine;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.ManifestException;
+import org.peerit.protocol.manifest.ShareLink;
 import org.peerit.protocol.manifest.SwarmId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,8 +71,8 @@ public final class ControlHandler {
                 register(r, events);
             } else if (request instanceof ControlRequest.Download d) {
                 download(d, events);
-            } else if (request instanceof ControlRequest.Status) {
-                status(events);
+            } else if (request instanceof ControlRequest.Status st) {
+                status(st, events);
             } else if (request instanceof ControlRequest.Remove r) {
                 remove(r, events);
             } else if (request instanceof ControlRequest.Stop) {
@@ -88,7 +90,7 @@ public final class ControlHandler {
             return;
         }
         long[] lastReport = {0};
-        CompletableFuture<Share> registered = engine.register(file, (done, total) -> {
+        CompletableFuture<Registration> registered = engine.registration(file, (done, total) -> {
             long now = System.nanoTime();
             if (now - lastReport[0] > 200_000_000L || done == total) {
                 lastReport[0] = now;
@@ -99,35 +101,84 @@ public final class ControlHandler {
                 }
             }
         });
-        Share share;
+        Registration registration;
         try {
-            share = registered.get();
+            registration = registered.get();
         } catch (ExecutionException e) {
             events.error(ErrorMessages.describe(e.getCause()));
             return;
         }
         // The manifest goes as the text of its file: the CLI writes it as it is, with nothing to parse or bind.
+        Share share = registration.share();
         Manifest manifest = share.manifest();
         events.send(new ControlEvent.Registered(new String(codec.toBytes(manifest), StandardCharsets.UTF_8),
-                manifest.name(), manifest.size(), share.id().hex(), share.finalPath().toString()));
+                manifest.name(), manifest.size(), share.id().hex(), share.finalPath().toString(),
+                ShareLink.of(manifest).format(), registration.skipped()));
     }
 
     private void download(ControlRequest.Download request, Events events) throws IOException, InterruptedException {
-        Path manifestFile = absolutePath(request.manifest(), "manifest", events);
-        Path dir = manifestFile == null ? null : absolutePath(request.dir(), "dir", events);
+        Path dir = absolutePath(request.dir(), "dir", events);
         if (dir == null) {
             return;
         }
-        Manifest manifest;
-        try {
-            manifest = codec.read(manifestFile);
-        } catch (ManifestException e) {
-            events.error(manifestFile + ": " + e.getMessage());
-            return;
+        CompletableFuture<Share> started;
+        SwarmId id;
+        if (request.link() != null) {
+            ShareLink link;
+            try {
+                link = ShareLink.parse(request.link());
+            } catch (ManifestException e) {
+                events.error(e.getMessage());
+                return;
+            }
+            id = link.swarm();
+            try {
+                started = engine.download(link, dir, request.only()).get().share();
+            } catch (ExecutionException e) {
+                events.error(ErrorMessages.describe(e.getCause()));
+                return;
+            }
+        } else {
+            Path manifestFile = absolutePath(request.manifest(), "manifest", events);
+            if (manifestFile == null) {
+                return;
+            }
+            Manifest manifest;
+            try {
+                manifest = codec.read(manifestFile);
+            } catch (ManifestException e) {
+                events.error(manifestFile + ": " + e.getMessage());
+                return;
+            }
+            id = manifest.swarmId();
+            started = engine.download(manifest, dir, request.only());
+        }
+        // A link download first fetches its manifest from peers: its progress, until the share exists.
+        while (!started.isDone()) {
+            try {
+                started.get(ControlProtocol.PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException ignored) {
+                // reported below or after the loop
+            }
+            if (started.isDone()) {
+                break;
+            }
+            ShareStatus status;
+            try {
+                status = engine.status(id).get(5, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                events.error("daemon is not responding: " + ErrorMessages.describe(e));
+                return;
+            }
+            if (status == null) {
+                events.error("the download was removed");
+                return;
+            }
+            events.send(progress(status));
         }
         Share share;
         try {
-            share = engine.download(manifest, dir).get();
+            share = started.get();
         } catch (ExecutionException e) {
             events.error(ErrorMessages.describe(e.getCause()));
             return;
@@ -168,11 +219,11 @@ public final class ControlHandler {
                 s.verifiedBytes(), s.downloadRate(), s.peers().size(), s.trackerProblem());
     }
 
-    private void status(Events events) throws IOException, InterruptedException {
+    private void status(ControlRequest.Status request, Events events) throws IOException, InterruptedException {
         List<ShareStatus> shares;
         InboundGate.Stats inbound;
         try {
-            shares = engine.status().get(5, TimeUnit.SECONDS);
+            shares = engine.status(request.files()).get(5, TimeUnit.SECONDS);
             inbound = engine.inboundStats().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             events.error("daemon is not responding: " + ErrorMessages.describe(e));

@@ -3,6 +3,8 @@ package org.peerit.daemon.control;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
+import java.util.List;
+
 /**
  * What the CLI asks its daemon: one JSON line per connection, named by its {@code op}. Shared by daemon and CLI, so
  * that a renamed field breaks the build rather than a command's output.
@@ -20,12 +22,26 @@ public sealed interface ControlRequest {
     record Register(String path) implements ControlRequest {
     }
 
-    /** Download the manifest at {@code manifest} into {@code dir} (both absolute): progress, then {@code downloaded}. */
-    record Download(String manifest, String dir) implements ControlRequest {
+    /**
+     * Download the manifest at {@code manifest}, or the {@code peerit://} {@code link}, into {@code dir} (absolute
+     * paths); of a folder, only the files the {@code only} glob patterns match, if any: progress, then
+     * {@code downloaded}.
+     */
+    record Download(String manifest, String dir, List<String> only, String link) implements ControlRequest {
+        public Download {
+            only = only == null ? List.of() : List.copyOf(only);
+        }
+
+        public Download(String manifest, String dir) {
+            this(manifest, dir, List.of(), null);
+        }
     }
 
-    /** What the daemon shares: one {@code status} event. */
-    record Status() implements ControlRequest {
+    /** What the daemon shares: one {@code status} event; {@code files}: with each folder's files. */
+    record Status(boolean files) implements ControlRequest {
+        public Status() {
+            this(false);
+        }
     }
 
     /** Stop sharing {@code target} (a name, or a swarm id or its prefix), deleting what peerit wrote if asked. */

@@ -30,6 +30,9 @@ public final class PiecePicker<P> {
 
     private final Manifest manifest;
     private final BitSet have;
+    /** Chunks the user does not want (they hold only files left out with --only): never picked. */
+    private final BitSet unwanted;
+    private final int wantedCount;
     private final int[] availability;
     private final Map<Integer, ChunkProgress<P>> inProgress = new HashMap<>();
     /** Chunks whose blocks all arrived and are being hashed: neither wanted nor held yet. */
@@ -39,8 +42,21 @@ public final class PiecePicker<P> {
     private final SplittableRandom random = new SplittableRandom();
 
     public PiecePicker(Manifest manifest, BitSet have) {
+        this(manifest, have, null);
+    }
+
+    /** {@code wanted}: the chunks to fetch; null for all of them. */
+    public PiecePicker(Manifest manifest, BitSet have, BitSet wanted) {
         this.manifest = manifest;
         this.have = have;
+        this.unwanted = new BitSet();
+        this.unwanted.set(0, manifest.chunkCount());
+        if (wanted == null) {
+            this.unwanted.clear();
+        } else {
+            this.unwanted.andNot(wanted);
+        }
+        this.wantedCount = manifest.chunkCount() - unwanted.cardinality();
         this.availability = new int[manifest.chunkCount()];
     }
 
@@ -48,8 +64,23 @@ public final class PiecePicker<P> {
         return have;
     }
 
+    /** Whether every wanted chunk is held. */
     public boolean isComplete() {
-        return have.cardinality() == manifest.chunkCount();
+        return heldWanted() == wantedCount;
+    }
+
+    private int heldWanted() {
+        if (unwanted.isEmpty()) {
+            return have.cardinality();
+        }
+        BitSet held = (BitSet) have.clone();
+        held.andNot(unwanted);
+        return held.cardinality();
+    }
+
+    /** Whether chunk {@code i} needs no fetching: held already, or not wanted. */
+    private boolean needless(int i) {
+        return have.get(i) || unwanted.get(i);
     }
 
     public int availability(int chunk) {
@@ -75,7 +106,7 @@ public final class PiecePicker<P> {
     /** Whether the peer holds any chunk we still want. */
     public boolean wantsFrom(BitSet peerBits) {
         for (int i = peerBits.nextSetBit(0); i >= 0; i = peerBits.nextSetBit(i + 1)) {
-            if (!have.get(i) && !verifying.get(i)) {
+            if (!needless(i) && !verifying.get(i)) {
                 return true;
             }
         }
@@ -124,7 +155,7 @@ public final class PiecePicker<P> {
     }
 
     private boolean allRequested() {
-        int open = manifest.chunkCount() - have.cardinality() - verifying.cardinality() - inProgress.size();
+        int open = wantedCount - heldWanted() - verifying.cardinality() - inProgress.size();
         if (open > 0) {
             return false;
         }
@@ -142,7 +173,7 @@ public final class PiecePicker<P> {
         int bestAvailability = Integer.MAX_VALUE;
         int ties = 0;
         for (int i = peerBits.nextSetBit(0); i >= 0; i = peerBits.nextSetBit(i + 1)) {
-            if (have.get(i) || verifying.get(i) || inProgress.containsKey(i)) {
+            if (needless(i) || verifying.get(i) || inProgress.containsKey(i)) {
                 continue;
             }
             int a = randomFirst ? 0 : availability[i];

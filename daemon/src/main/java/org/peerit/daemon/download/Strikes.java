@@ -32,6 +32,11 @@ public final class Strikes {
         return newlyBanned;
     }
 
+    /** Banned at once: say, it served a manifest that does not hash to the link. */
+    public void ban(PeerId peer) {
+        banned.add(peer);
+    }
+
     public boolean isBanned(PeerId peer) {
         return banned.contains(peer);
     }

@@ -38,13 +38,13 @@ public final class PeerHandshake extends ChannelInboundHandlerAdapter {
     private final PeerId expected;
     private final SessionErrors errors;
     /** Ours when we dialled; the one the peer names in its handshake when it dialled us. */
-    private SessionSwarm swarm;
+    private HandshakeSwarm swarm;
     /** The id the peer's certificate proves: known from the start on QUIC, once TLS completes over TCP. */
     private PeerId certified;
     private String security = "";
     private boolean done;
 
-    private PeerHandshake(SessionHost host, SessionSwarm swarm, boolean outbound, PeerPath path, PeerId certified,
+    private PeerHandshake(SessionHost host, HandshakeSwarm swarm, boolean outbound, PeerPath path, PeerId certified,
                           PeerId expected) {
         this.host = host;
         this.swarm = swarm;
@@ -60,7 +60,7 @@ public final class PeerHandshake extends ChannelInboundHandlerAdapter {
      * over TCP, where TLS runs in this pipeline); {@code expected}: the id the peer must prove (null if only its
      * address is known, from PEX: then it must prove the id it claims).
      */
-    public static PeerHandshake dialled(SessionHost host, SessionSwarm swarm, PeerPath path, PeerId certified,
+    public static PeerHandshake dialled(SessionHost host, HandshakeSwarm swarm, PeerPath path, PeerId certified,
                                         PeerId expected) {
         return new PeerHandshake(host, swarm, true, path, certified, expected);
     }
@@ -140,16 +140,16 @@ public final class PeerHandshake extends ChannelInboundHandlerAdapter {
         if (!host.establish(ctx.channel())) {
             throw new ProtocolViolation("too many peers connected");
         }
-        PeerSession session = new PeerSession(host, swarm, ctx.channel(), h.peerId(), h.listenPort(), outbound, path,
-                security);
-        if (!swarm.accept(session)) {
+        Admitted session = swarm.admit(host, new PeerLink(ctx.channel(), h.peerId(), h.listenPort(), outbound, path,
+                security));
+        if (session == null) {
             throw new ProtocolViolation("not accepted");
         }
         done = true;
         if (!outbound) {
             sendHandshake(ctx.channel());
         }
-        ctx.pipeline().addAfter(ctx.name(), "session", session);
+        ctx.pipeline().addAfter(ctx.name(), "session", session.handler());
         ctx.pipeline().remove(this);
         session.start();
     }

@@ -1,6 +1,7 @@
 package org.peerit.daemon.session;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.quic.QuicStreamChannel;
@@ -15,10 +16,12 @@ import org.peerit.daemon.upload.UploadCandidate;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.wire.PeerMessage;
 import org.peerit.protocol.wire.PexPeer;
+import org.peerit.protocol.wire.WireLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Set;
 
@@ -27,7 +30,7 @@ import java.util.Set;
  * peer wire's dispatch, the choke and interest state of both sides, and the parts that keep their own state (our
  * requests, its requests, super-seeding offers, PEX). Runs on the engine thread, as every peer channel does.
  */
-public final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCandidate {
+public final class PeerSession extends ChannelInboundHandlerAdapter implements UploadCandidate, Admitted {
     private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
 
     private final SessionHost host;
@@ -53,17 +56,18 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
     private boolean amInterested;
     private boolean peerChoking = true;
     private boolean peerInterested;
+    /** Metadata pieces served on this connection, against a bound. */
+    private int metadataServed;
 
-    PeerSession(SessionHost host, SessionSwarm swarm, Channel channel, PeerId peerId, int peerListenPort,
-                boolean outbound, PeerPath path, String security) {
+    PeerSession(SessionHost host, SessionSwarm swarm, PeerLink link) {
         this.host = host;
         this.swarm = swarm;
-        this.channel = channel;
-        this.peerId = peerId;
-        this.peerListenPort = peerListenPort;
-        this.outbound = outbound;
-        this.path = path;
-        this.security = security;
+        this.channel = link.channel();
+        this.peerId = link.peerId();
+        this.peerListenPort = link.listenPort();
+        this.outbound = link.outbound();
+        this.path = link.path();
+        this.security = link.security();
         this.errors = new SessionErrors(host, outbound);
         this.requests = new RequestPipeline(this, host, swarm);
         this.offers = new SeedOffers(this, swarm);
@@ -71,8 +75,14 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
         this.pex = new PexSender(this);
     }
 
+    @Override
+    public ChannelHandler handler() {
+        return this;
+    }
+
     /** The handshake is done and this session is in the pipeline: show the peer what we have. */
-    void start() {
+    @Override
+    public void start() {
         BitSet shown = offers.start() ? new BitSet() : swarm.have();
         channel.writeAndFlush(new PeerMessage.Bitfield(Bitfields.toBytes(shown, swarm.manifest().chunkCount())));
         offers.offerMore();
@@ -156,6 +166,13 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
     }
 
     private void dispatch(PeerMessage msg) {
+        if (msg instanceof PeerMessage.MetadataRequest r) {
+            onMetadataRequest(r); // a peer with only the link may ask before it can send a BITFIELD
+            return;
+        }
+        if (msg instanceof PeerMessage.MetadataPiece || msg instanceof PeerMessage.MetadataReject) {
+            throw new ProtocolViolation("metadata we never asked for");
+        }
         boolean first = bitfieldAllowed;
         bitfieldAllowed = false;
         if (msg instanceof PeerMessage.Piece piece) {
@@ -168,6 +185,7 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
             onBitfield(b, first);
         } else if (msg instanceof PeerMessage.Interested || msg instanceof PeerMessage.NotInterested) {
             peerInterested = msg instanceof PeerMessage.Interested;
+            offers.interest(peerInterested);
             swarm.choker().interestChanged(this);
         } else if (msg instanceof PeerMessage.Choke) {
             peerChoking = true;
@@ -218,6 +236,51 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
         }
         if (!amChoking) { // requests while choked are dropped, as the peer knows
             uploads.add(r);
+        }
+    }
+
+    /**
+     * Hands a peer that knows only the link a piece of the manifest. Each piece at most twice over per connection,
+     * and only while the connection takes writes: a stranger cannot make us send a large manifest without end.
+     */
+    private void onMetadataRequest(PeerMessage.MetadataRequest r) {
+        byte[] metadata = swarm.metadata();
+        int pieces = (metadata.length + WireLimits.METADATA_PIECE - 1) / WireLimits.METADATA_PIECE;
+        if (r.piece() >= pieces) {
+            throw new ProtocolViolation("METADATA_REQUEST for piece " + r.piece() + " of " + pieces);
+        }
+        if (++metadataServed > 2 * pieces + 2) {
+            throw new ProtocolViolation("asked for the manifest more than twice over");
+        }
+        if (!channel.isWritable()) {
+            channel.writeAndFlush(new PeerMessage.MetadataReject(r.piece()));
+            return;
+        }
+        int from = r.piece() * WireLimits.METADATA_PIECE;
+        byte[] data = Arrays.copyOfRange(metadata, from, Math.min(metadata.length, from + WireLimits.METADATA_PIECE));
+        channel.writeAndFlush(new PeerMessage.MetadataPiece(r.piece(), metadata.length, data));
+    }
+
+    /**
+     * A peer that fetched the manifest over this connection: what it told us before we could make sense of it (its
+     * BITFIELD, HAVEs, choke and interest), taken as if it came now.
+     */
+    void replay(byte[] bitfield, BitSet haves, boolean peerChokes, boolean peerWantsUs) {
+        try {
+            if (bitfield != null) {
+                dispatch(new PeerMessage.Bitfield(bitfield));
+            }
+            for (int i = haves.nextSetBit(0); i >= 0; i = haves.nextSetBit(i + 1)) {
+                dispatch(new PeerMessage.Have(i));
+            }
+            if (peerWantsUs) {
+                dispatch(new PeerMessage.Interested());
+            }
+            if (!peerChokes) {
+                dispatch(new PeerMessage.Unchoke());
+            }
+        } catch (ProtocolViolation e) {
+            close(e.getMessage());
         }
     }
 

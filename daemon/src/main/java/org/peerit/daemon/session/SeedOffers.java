@@ -19,6 +19,13 @@ final class SeedOffers {
     private final BitSet unconfirmed = new BitSet();
     /** When this peer last had an offer pending: a peer left without one for long is starved. */
     private long lastPendingNanos = System.nanoTime();
+    /** Since when the peer has not been interested (0: it is): one that wants none of its offers wants only part. */
+    private long uninterestedSince = System.nanoTime();
+    /**
+     * A peer that stays uninterested this long while offers wait for it wants none of them: it downloads only some
+     * files (--only). Super-seeding would starve it, so it is shown everything we have instead.
+     */
+    static final long REVEAL_AFTER_NANOS = 1_000_000_000L;
 
     SeedOffers(PeerSession session, SessionSwarm swarm) {
         this.session = session;
@@ -31,6 +38,11 @@ final class SeedOffers {
         return active;
     }
 
+    /** The peer said whether it is interested. */
+    void interest(boolean interested) {
+        uninterestedSince = interested ? 0 : System.nanoTime();
+    }
+
     /** Tops up the chunks offered to this peer. */
     void offerMore() {
         if (!active || !session.channel().isActive()) {
@@ -38,6 +50,10 @@ final class SeedOffers {
         }
         boolean[] any = {false};
         long now = System.nanoTime();
+        if (!pending.isEmpty() && uninterestedSince != 0 && now - uninterestedSince > REVEAL_AFTER_NANOS) {
+            reveal();
+            return;
+        }
         if (!pending.isEmpty()) {
             lastPendingNanos = now;
         }
@@ -71,6 +87,18 @@ final class SeedOffers {
             pending.clear(chunk);
             offerMore();
         }
+    }
+
+    /** Stops super-seeding towards this peer: it hears of every chunk we have, as from any seed. */
+    private void reveal() {
+        BitSet shown = (BitSet) swarm.have().clone();
+        shown.andNot(offered);
+        shown.andNot(session.peerHas());
+        end();
+        for (int c = shown.nextSetBit(0); c >= 0; c = shown.nextSetBit(c + 1)) {
+            session.channel().write(new PeerMessage.Have(c));
+        }
+        session.channel().flush();
     }
 
     /** The connection ended: stop offering and give back what this peer never confirmed. */

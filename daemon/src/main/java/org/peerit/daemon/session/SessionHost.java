@@ -14,7 +14,7 @@ public interface SessionHost {
     int listenPort();
 
     /** The swarm an inbound peer asked for, or null if we do not serve it (or not now). */
-    SessionSwarm swarm(SwarmId id);
+    HandshakeSwarm swarm(SwarmId id);
 
     /** Whether one more connection may complete its handshake (the daemon's inbound caps). */
     boolean establish(Channel channel);

@@ -6,7 +6,6 @@ import org.peerit.daemon.download.PiecePicker;
 import org.peerit.daemon.upload.Choker;
 import org.peerit.daemon.upload.SuperSeeder;
 import org.peerit.protocol.manifest.Manifest;
-import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.wire.PexPeer;
 
 import java.io.IOException;
@@ -17,12 +16,11 @@ import java.util.List;
  * The swarm a session serves, as the session sees it: what it reads (the manifest, our chunks, the shared picker and
  * choker) and the events it reports upward. Engine thread.
  */
-public interface SessionSwarm {
-    SwarmId id();
-
-    String name();
-
+public interface SessionSwarm extends HandshakeSwarm {
     Manifest manifest();
+
+    /** The manifest as peers that know only a link fetch it (see ManifestCodec#metadataBytes). */
+    byte[] metadata();
 
     /** The chunks we hold, verified. */
     BitSet have();
@@ -41,6 +39,12 @@ public interface SessionSwarm {
 
     /** A peer completed its handshake: whether it may stay (not banned, not a second connection, room left). */
     boolean accept(PeerSession session);
+
+    @Override
+    default Admitted admit(SessionHost host, PeerLink link) {
+        PeerSession session = new PeerSession(host, this, link);
+        return accept(session) ? session : null;
+    }
 
     void peerBitfield(PeerSession session, BitSet bits);
 

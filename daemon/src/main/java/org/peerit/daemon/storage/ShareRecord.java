@@ -2,6 +2,8 @@ package org.peerit.daemon.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.List;
+
 /**
  * What the daemon remembers about one share across restarts (one JSON file per share).
  *
@@ -15,8 +17,25 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param written   chunks of the {@code .part} that any block was written into, base64 of the wire bitfield: after
  *                  a crash, those not yet verified are hashed again, with any whose first bytes are not zero (written
  *                  after the last save), instead of the whole, mostly sparse, file. Null in records from before it
+ * @param stamps    per file of the manifest, its size and modification time when it was verified in place, or null
+ *                  where it is not in place yet; null in records from before folders (then {@code fileSize} and
+ *                  {@code fileModifiedMillis}, which still hold the first file's, say it)
+ * @param only      the --only patterns the download was started with; null or empty: every file
  */
 public record ShareRecord(int version, JsonNode manifest, String path, boolean complete, String have,
-                          long fileSize, long fileModifiedMillis, boolean downloaded, String written) {
+                          long fileSize, long fileModifiedMillis, boolean downloaded, String written,
+                          List<FileStamp> stamps, List<String> only) {
     public static final int VERSION = 1;
+
+    /** The stamp of each file, in manifest order, from whichever fields this record has. */
+    public FileStamp[] stampsFor(int files) {
+        FileStamp[] out = new FileStamp[files];
+        if (stamps != null && stamps.size() == files) {
+            return stamps.toArray(FileStamp[]::new);
+        }
+        if (complete && files == 1) {
+            out[0] = new FileStamp(fileSize, fileModifiedMillis);
+        }
+        return out;
+    }
 }

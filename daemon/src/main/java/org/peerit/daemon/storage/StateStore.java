@@ -54,6 +54,14 @@ public final class StateStore {
         }
     }
 
+    /**
+     * Where a download limited with --only keeps the bytes of unwanted files that share chunks with wanted ones:
+     * beside the records, never in the user's folder.
+     */
+    public Path sideFile(SwarmId swarm) {
+        return dir.resolveSibling("parts").resolve(swarm.hex() + ".unwanted");
+    }
+
     /** The saved record of {@code swarm}, or null if there is none or it cannot be read. */
     public ShareRecord load(SwarmId swarm) {
         Path file = dir.resolve(swarm.hex() + ".json");

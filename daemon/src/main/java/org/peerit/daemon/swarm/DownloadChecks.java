@@ -1,22 +1,20 @@
 package org.peerit.daemon.swarm;
 
 import io.netty.buffer.ByteBuf;
-import org.peerit.daemon.download.FileDigester;
+import org.peerit.daemon.download.FileDigests;
 import org.peerit.daemon.download.ReceivedBlocks;
-import org.peerit.daemon.storage.ChunkFile;
+import org.peerit.daemon.storage.ChunkStore;
 import org.peerit.daemon.storage.FileStamp;
-import org.peerit.daemon.storage.FinalRename;
 import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * The checks a download's data passes, off the engine thread: each whole chunk against its hash, then the whole file
- * against the manifest's, which is computed along the way, and the move of the verified file into place. The share
- * hears each verdict back on the engine thread.
+ * The checks a download's data passes, off the engine thread: each whole chunk against its hash, then each file
+ * against its own (computed along the way), and the move of each verified file into place. The share hears each
+ * verdict back on the engine thread.
  */
 final class DownloadChecks {
     private final SwarmEngine engine;
@@ -38,9 +36,9 @@ final class DownloadChecks {
         workers.hashing().execute(() -> {
             boolean ok;
             try {
-                // From the received buffers when they were kept (small chunks), else read back from the file.
+                // From the received buffers when they were kept (small chunks), else read back from the files.
                 ok = blocks != null ? ReceivedBlocks.hashAndRelease(blocks, share.manifest().chunkDigest(chunk))
-                        : share.file().verifyChunk(chunk);
+                        : share.store().verifyChunk(chunk);
             } catch (IOException e) {
                 workers.loop().execute(() -> share.fail("cannot read back chunk " + chunk + ": " + e.getMessage()));
                 return;
@@ -49,46 +47,51 @@ final class DownloadChecks {
         });
     }
 
-    FileDigester newDigester(Share share) {
-        return new FileDigester(share.manifest(), share.have(), share.file(), workers.hashing(), workers.loop());
+    FileDigests newDigests(Share share) {
+        return new FileDigests(share.store(), share.have(), workers.hashing(), workers.loop(), share::fileChecked,
+                e -> share.fail("cannot read back what was downloaded: " + e.getMessage()));
     }
 
-    /** Every chunk is verified: check the whole file's hash (mostly computed already), then move it into place. */
-    void finish(Share share) {
-        share.fileDigest().whenCompleteAsync((digest, failure) -> {
+    /** Moves a verified file to its name (forced to disk first), never over something that appeared there. */
+    void land(Share share, int file) {
+        ChunkStore store = share.store();
+        workers.blocking().execute(() -> {
             try {
-                if (failure != null) {
-                    throw failure instanceof IOException io ? io : new IOException(failure.getMessage(), failure);
-                }
-                share.file().force();
-                if (!Arrays.equals(digest, share.manifest().fileDigest())) {
-                    workers.loop().execute(() -> share.fail("every chunk matched but the whole-file SHA-256 did not:"
-                            + " the manifest is inconsistent; ask its author for a correct one"));
-                    return;
-                }
-                Path target = share.finalPath();
-                if (!FinalRename.moveIntoPlace(share.partPath(), target)) {
-                    workers.loop().execute(() -> share.fail(target + " appeared while downloading; the verified"
-                            + " data stays in " + share.partPath()));
-                    return;
-                }
-                ChunkFile complete = ChunkFile.openComplete(share.manifest(), target);
-                FileStamp stamp = FileStamp.of(target);
-                ChunkFile old = share.file();
-                workers.loop().execute(() -> {
-                    if (!engine.holds(share) || share.state() != ShareState.VERIFYING) {
-                        complete.close(); // removed, or failed, while its last hash ran: it does not come back
-                        return;
-                    }
-                    share.finished(complete);
-                    share.verifiedAs(stamp);
-                    saver.save(share);
-                    engine.announce(share, AnnounceEvent.COMPLETED);
-                    workers.saving().execute(() -> old.close()); // after pending saves that force it
-                });
+                boolean moved = store.land(file);
+                FileStamp stamp = moved ? FileStamp.of(store.finalPath(file)) : null;
+                workers.loop().execute(() -> share.fileLanded(file, moved, stamp));
             } catch (IOException e) {
-                workers.loop().execute(() -> share.fail("cannot finish " + share.finalPath() + ": " + e.getMessage()));
+                Path target = store.finalPath(file);
+                workers.loop().execute(() -> share.fail("cannot move " + ChunkStore.partOf(target) + " to " + target
+                        + ": " + e.getMessage()));
             }
-        }, workers.hashing());
+        });
+    }
+
+    /** Every wanted file is in place: the empty folders are made, then the share seeds. */
+    void complete(Share share) {
+        ChunkStore store = share.store();
+        boolean everything = share.only().isEmpty();
+        workers.blocking().execute(() -> {
+            try {
+                if (everything) {
+                    for (List<String> folder : share.manifest().emptyFolders()) {
+                        store.createFolder(folder);
+                    }
+                }
+            } catch (IOException e) {
+                workers.loop().execute(() -> share.fail("cannot create a folder of " + share.name() + ": "
+                        + e.getMessage()));
+                return;
+            }
+            workers.loop().execute(() -> {
+                if (!engine.holds(share) || share.state() != ShareState.VERIFYING) {
+                    return; // removed, or failed, meanwhile
+                }
+                share.finished();
+                saver.save(share);
+                engine.announce(share, AnnounceEvent.COMPLETED);
+            });
+        });
     }
 }

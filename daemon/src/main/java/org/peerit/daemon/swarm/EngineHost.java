@@ -4,8 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import org.peerit.daemon.connect.InboundGate;
 import org.peerit.daemon.connect.LogThrottle;
+import org.peerit.daemon.session.HandshakeSwarm;
 import org.peerit.daemon.session.SessionHost;
-import org.peerit.daemon.session.SessionSwarm;
 import org.peerit.daemon.upload.TokenBucket;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.SwarmId;
@@ -23,7 +23,7 @@ final class EngineHost implements SessionHost {
 
     private final PeerId peerId;
     private final IntSupplier listenPort;
-    private final Function<SwarmId, Share> shares;
+    private final Function<SwarmId, HandshakeSwarm> swarms;
     private final InboundGate gate;
     private final TokenBucket uploadLimit;
     private final TokenBucket downloadLimit;
@@ -32,11 +32,11 @@ final class EngineHost implements SessionHost {
     private final Supplier<Channel> listener;
     private final LogThrottle memoryWarnings = new LogThrottle();
 
-    EngineHost(PeerId peerId, IntSupplier listenPort, Function<SwarmId, Share> shares, InboundGate gate,
+    EngineHost(PeerId peerId, IntSupplier listenPort, Function<SwarmId, HandshakeSwarm> swarms, InboundGate gate,
                TokenBucket uploadLimit, TokenBucket downloadLimit, EventLoop loop, Supplier<Channel> listener) {
         this.peerId = peerId;
         this.listenPort = listenPort;
-        this.shares = shares;
+        this.swarms = swarms;
         this.gate = gate;
         this.uploadLimit = uploadLimit;
         this.downloadLimit = downloadLimit;
@@ -55,8 +55,8 @@ final class EngineHost implements SessionHost {
     }
 
     @Override
-    public SessionSwarm swarm(SwarmId id) {
-        return shares.apply(id);
+    public HandshakeSwarm swarm(SwarmId id) {
+        return swarms.apply(id);
     }
 
     @Override

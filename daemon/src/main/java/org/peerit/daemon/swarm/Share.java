@@ -4,19 +4,21 @@ import io.netty.buffer.ByteBuf;
 import org.peerit.daemon.connect.ConnectSwarm;
 import org.peerit.daemon.connect.PeerFinder;
 import org.peerit.daemon.download.Block;
-import org.peerit.daemon.download.FileDigester;
+import org.peerit.daemon.download.FileDigests;
 import org.peerit.daemon.download.PiecePicker;
 import org.peerit.daemon.download.ReceivedBlocks;
 import org.peerit.daemon.download.Strikes;
 import org.peerit.daemon.nat.PeerPath;
 import org.peerit.daemon.session.PeerSession;
-import org.peerit.daemon.storage.ChunkFile;
+import org.peerit.daemon.session.SessionSwarm;
+import org.peerit.daemon.storage.ChunkStore;
 import org.peerit.daemon.storage.FileStamp;
 import org.peerit.daemon.tracker.TrackerClient;
 import org.peerit.daemon.upload.Choker;
 import org.peerit.daemon.upload.RateMeter;
 import org.peerit.daemon.upload.SuperSeeder;
 import org.peerit.protocol.PeerId;
+import org.peerit.protocol.manifest.ContentFile;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.manifest.TrackerAddress;
@@ -39,11 +41,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One file being shared or downloaded: its manifest and storage, the peers connected for it, which chunks we hold
- * and which we are fetching. Its sessions report to it; it writes what they receive and hands whole chunks to the
- * engine to verify. Lives on the engine thread.
+ * One file or folder being shared or downloaded: its manifest and storage, the peers connected for it, which chunks
+ * we hold and which we are fetching. Its sessions report to it; it writes what they receive, hands whole chunks to
+ * the engine to verify, and each wanted file, once its own hash matched, to be moved into place. Lives on the engine
+ * thread.
  */
-public final class Share implements ConnectSwarm {
+public final class Share implements ConnectSwarm, SessionSwarm {
     private static final Logger log = LoggerFactory.getLogger(Share.class);
 
     /** Who wrote the file: the user (it was registered) or peerit (it was downloaded). */
@@ -62,19 +65,26 @@ public final class Share implements ConnectSwarm {
     private final RateMeter down = new RateMeter();
     private final RateMeter up = new RateMeter();
     private final CompletableFuture<Path> completion = new CompletableFuture<>();
-    private final FileDigester digester;
+    private final FileDigests digests;
+    /** The --only patterns this download was started with (empty: every file). */
+    private final List<String> only;
+    private final int wantedFiles;
+    private int landedFiles;
     private final ReceivedBlocks received = new ReceivedBlocks();
     /** Chunks any block was written into (see ShareRecord#written). */
     private final BitSet written = new BitSet();
-    private ChunkFile file;
+    private final ChunkStore store;
     private ShareState state;
     private String error;
     private String trackerProblem;
     /** Why a peer could not be reached, or why a relayed connection ended; shown by status. */
     private String natProblem;
     private long corruptChunks;
+    /** The manifest as the metadata exchange serves it; made on first request. */
+    private byte[] metadata;
     private SuperSeeder superSeeder;
-    private FileStamp verifiedAs;
+    /** Each file in place as verified (null: not in place, or not wanted). */
+    private final FileStamp[] verifiedAs;
     private final TrackerClient.Announcing announcing = new TrackerClient.Announcing() {
         @Override
         public SwarmId swarmId() {
@@ -83,7 +93,7 @@ public final class Share implements ConnectSwarm {
 
         @Override
         public boolean seed() {
-            return isComplete();
+            return hasAll();
         }
 
         @Override
@@ -97,15 +107,32 @@ public final class Share implements ConnectSwarm {
         }
     };
 
-    Share(ShareServices engine, Manifest manifest, Path finalPath, ChunkFile file, BitSet have, ShareState state,
-          Origin origin) {
+    Share(ShareServices engine, Manifest manifest, Path finalPath, ChunkStore store, BitSet have, ShareState state,
+          Origin origin, List<String> only) {
         this.engine = engine;
         this.origin = origin;
         this.manifest = manifest;
         this.id = manifest.swarmId();
         this.finalPath = finalPath;
-        this.file = file;
-        this.picker = new PiecePicker<>(manifest, have);
+        this.store = store;
+        this.only = List.copyOf(only);
+        this.verifiedAs = new FileStamp[manifest.contentFiles().size()];
+        BitSet wantedChunks = null;
+        int wanted = 0;
+        if (store != null) {
+            wantedChunks = new BitSet(manifest.chunkCount());
+            for (ContentFile f : store.files()) {
+                if (store.isWanted(f.index())) {
+                    wanted++;
+                    wantedChunks.set(store.firstChunk(f.index()), store.endChunk(f.index()));
+                    if (store.isLanded(f.index())) {
+                        landedFiles++;
+                    }
+                }
+            }
+        }
+        this.wantedFiles = wanted;
+        this.picker = new PiecePicker<>(manifest, have, wantedChunks);
         this.choker = new Choker(this::sessions, this::isDownloading, engine.config().uploadSlots(),
                 new SplittableRandom());
         this.finder = new PeerFinder(this, engine.dialling());
@@ -113,7 +140,7 @@ public final class Share implements ConnectSwarm {
         if (state == ShareState.SEEDING) {
             completion.complete(finalPath);
         }
-        this.digester = engine.newDigester(this);
+        this.digests = store == null ? null : engine.newDigests(this);
     }
 
     @Override
@@ -135,21 +162,24 @@ public final class Share implements ConnectSwarm {
         return finalPath;
     }
 
-    public Path partPath() {
-        return ShareOpener.partOf(finalPath);
-    }
 
     Origin origin() {
         return origin;
     }
 
-    /** The complete file as verified (null while downloading): what later saves record, not what it is now. */
-    FileStamp verifiedAs() {
-        return verifiedAs;
+    /**
+     * Each file in place as verified (null where it is not, yet): what later saves record, not what it is now.
+     */
+    FileStamp[] verifiedAs() {
+        return verifiedAs.clone();
     }
 
-    void verifiedAs(FileStamp stamp) {
-        verifiedAs = stamp;
+    void verifiedAs(int file, FileStamp stamp) {
+        verifiedAs[file] = stamp;
+    }
+
+    List<String> only() {
+        return only;
     }
 
     /** Chunks of the .part that blocks were written into; the engine adds those a saved record names. */
@@ -179,7 +209,7 @@ public final class Share implements ConnectSwarm {
 
     @Override
     public SuperSeeder superSeeder() {
-        if (!isComplete()) {
+        if (!isComplete() || !hasAll()) {
             return null;
         }
         if (superSeeder == null) {
@@ -188,18 +218,31 @@ public final class Share implements ConnectSwarm {
         return superSeeder;
     }
 
-    ChunkFile file() {
-        return file;
+    ChunkStore store() {
+        return store;
     }
 
     @Override
     public void read(int chunk, int offset, int length, ByteBuf into) throws IOException {
-        file.read(chunk, offset, length, into);
+        store.read(chunk, offset, length, into);
     }
 
     @Override
     public Collection<PeerSession> sessions() {
         return sessions.values();
+    }
+
+    @Override
+    public int connectedCount() {
+        return sessions.size();
+    }
+
+    @Override
+    public byte[] metadata() {
+        if (metadata == null) {
+            metadata = new org.peerit.protocol.manifest.ManifestCodec().metadataBytes(manifest);
+        }
+        return metadata;
     }
 
     @Override
@@ -212,13 +255,13 @@ public final class Share implements ConnectSwarm {
         return state == ShareState.SEEDING;
     }
 
-    ShareState state() {
-        return state;
+    /** Whether we hold every chunk (not so for a download limited to some files with --only). */
+    boolean hasAll() {
+        return picker.have().cardinality() == manifest.chunkCount();
     }
 
-    /** The whole file's SHA-256 as downloaded, computed along the way. */
-    CompletableFuture<byte[]> fileDigest() {
-        return digester.result();
+    ShareState state() {
+        return state;
     }
 
     /**
@@ -227,7 +270,7 @@ public final class Share implements ConnectSwarm {
      */
     void startDownloading() {
         state = state.to(ShareState.DOWNLOADING);
-        digester.advance();
+        digests.start();
         if (picker.isComplete()) {
             verifyWhole();
             return;
@@ -237,10 +280,51 @@ public final class Share implements ConnectSwarm {
         }
     }
 
-    /** Every chunk is verified: the engine checks the whole file and moves it into place. */
+    /** Every wanted chunk is verified: what is left is each file's own hash and its move into place. */
     private void verifyWhole() {
         state = state.to(ShareState.VERIFYING);
-        engine.finish(this);
+        maybeFinish();
+    }
+
+    /** File {@code file} was hashed whole (on the hashing pool): into place with it, or the manifest lied. */
+    void fileChecked(int file, boolean matches) {
+        if (state != ShareState.DOWNLOADING && state != ShareState.VERIFYING) {
+            return;
+        }
+        if (!matches) {
+            fail("every chunk of " + store.files().get(file).joined() + " matched but the file's SHA-256 did not: the"
+                    + " manifest is inconsistent; ask its author for a correct one");
+            return;
+        }
+        engine.land(this, file);
+    }
+
+    /** File {@code file} is in place as {@code stamp} (or, if not {@code moved}, something took its name). */
+    void fileLanded(int file, boolean moved, FileStamp stamp) {
+        if (state != ShareState.DOWNLOADING && state != ShareState.VERIFYING) {
+            return;
+        }
+        if (!moved) {
+            Path target = store.finalPath(file);
+            fail(target + " appeared while downloading; the verified data stays in " + ChunkStore.partOf(target));
+            return;
+        }
+        verifiedAs[file] = stamp;
+        landedFiles++;
+        engine.saveSoon(this);
+        maybeFinish();
+    }
+
+    /** File {@code file} was found in place at a restart, its content verified. */
+    void adopted(int file, FileStamp stamp) {
+        verifiedAs[file] = stamp;
+        landedFiles++;
+    }
+
+    private void maybeFinish() {
+        if (state == ShareState.VERIFYING && landedFiles == wantedFiles) {
+            engine.complete(this);
+        }
     }
 
     /** A complete file that changed on disk was re-verified and matches. */
@@ -311,9 +395,9 @@ public final class Share implements ConnectSwarm {
             received.keep(block.chunk(), block.offset(), data);
         }
         try {
-            file.write(block.chunk(), block.offset(), data);
+            store.write(block.chunk(), block.offset(), data);
         } catch (IOException e) {
-            fail("cannot write " + partPath() + ": " + e.getMessage()
+            fail("cannot write " + name() + ": " + e.getMessage()
                     + " (free some disk space, then run the download again to resume)");
             return;
         }
@@ -346,7 +430,7 @@ public final class Share implements ConnectSwarm {
             }
         }
         engine.saveSoon(this);
-        digester.advance();
+        digests.chunkVerified(chunk);
         if (picker.isComplete()) {
             verifyWhole();
         }
@@ -370,9 +454,8 @@ public final class Share implements ConnectSwarm {
         }
     }
 
-    /** The whole file was verified and renamed into place. */
-    void finished(ChunkFile completeFile) {
-        this.file = completeFile;
+    /** Every wanted file was verified and moved into place. */
+    void finished() {
         state = state.to(ShareState.SEEDING);
         log.info("{}: download complete and verified: {}", name(), finalPath);
         for (PeerSession s : new ArrayList<>(sessions.values())) {
@@ -388,6 +471,9 @@ public final class Share implements ConnectSwarm {
     public void fail(String message) {
         state = state.to(ShareState.ERROR);
         received.releaseAll();
+        if (digests != null) {
+            digests.stop();
+        }
         error = message;
         log.error("{}: {}", name(), message);
         for (PeerSession s : new ArrayList<>(sessions.values())) {
@@ -404,6 +490,11 @@ public final class Share implements ConnectSwarm {
     @Override
     public boolean isConnected(PeerId peer) {
         return sessions.containsKey(peer);
+    }
+
+    /** Banned before the share existed: it lied about the manifest. */
+    void ban(PeerId peer) {
+        strikes.ban(peer);
     }
 
     @Override
@@ -477,7 +568,8 @@ public final class Share implements ConnectSwarm {
         }
     }
 
-    ShareStatus status() {
+    /** {@code withFiles}: list every file of a folder with its progress (else only the counts). */
+    ShareStatus status(boolean withFiles) {
         List<ShareStatus.PeerStatus> peers = new ArrayList<>();
         for (PeerSession s : sessions.values()) {
             InetSocketAddress remote = s.remoteAddress();
@@ -486,9 +578,51 @@ public final class Share implements ConnectSwarm {
                     s.isSeed(), s.peerHas().cardinality(), s.downloadRate(), s.uploadRate(), s.peerChoking(),
                     s.amChoking()));
         }
-        return new ShareStatus(id.hex(), name(), finalPath.toString(), state, error, manifest.size(),
-                manifest.bytesIn(picker.have()), down.bytesPerSecond(), up.bytesPerSecond(), up.total(), down.total(),
-                manifest.chunkCount(), picker.have().cardinality(), corruptChunks, trackerProblem, natProblem, peers);
+        BitSet wanted = wantedChunks();
+        BitSet held = (BitSet) picker.have().clone();
+        held.and(wanted);
+        List<ShareStatus.FileProgress> files = withFiles && manifest.isFolder() ? fileProgress() : List.of();
+        int inPlace = isComplete() ? wantedFiles : landedFiles;
+        return new ShareStatus(id.hex(), name(), finalPath.toString(), state, error, manifest.bytesIn(wanted),
+                manifest.bytesIn(held), down.bytesPerSecond(), up.bytesPerSecond(), up.total(), down.total(),
+                manifest.chunkCount(), picker.have().cardinality(), corruptChunks, trackerProblem, natProblem, peers,
+                manifest.isFolder(), manifest.contentFiles().size(), wantedFiles, inPlace, files);
+    }
+
+    /** The chunks holding bytes of wanted files (every chunk, but for a download with --only). */
+    BitSet wantedChunks() {
+        BitSet wanted = new BitSet(manifest.chunkCount());
+        if (store == null || wantedFiles == store.files().size()) {
+            wanted.set(0, manifest.chunkCount());
+            return wanted;
+        }
+        for (ContentFile f : store.files()) {
+            if (store.isWanted(f.index())) {
+                wanted.set(store.firstChunk(f.index()), store.endChunk(f.index()));
+            }
+        }
+        return wanted;
+    }
+
+    private List<ShareStatus.FileProgress> fileProgress() {
+        List<ShareStatus.FileProgress> out = new ArrayList<>();
+        BitSet have = picker.have();
+        for (ContentFile f : manifest.contentFiles()) {
+            long verified = 0;
+            int end = store == null ? 0 : store.endChunk(f.index());
+            for (int c = store == null ? 0 : store.firstChunk(f.index()); c < end; c++) {
+                if (have.get(c)) {
+                    long from = Math.max(f.offset(), manifest.chunkOffset(c));
+                    long to = Math.min(f.end(), manifest.chunkOffset(c) + manifest.chunkLength(c));
+                    verified += to - from;
+                }
+            }
+            boolean wanted = store != null && store.isWanted(f.index());
+            boolean placed = store != null && (isComplete() && wanted || store.isLanded(f.index()));
+            out.add(new ShareStatus.FileProgress(String.join("/", f.path().subList(1, f.path().size())), f.size(),
+                    verified, wanted, placed));
+        }
+        return out;
     }
 
     /** Why a share stopped: a storage error, a file that changed, or a verification failure. */

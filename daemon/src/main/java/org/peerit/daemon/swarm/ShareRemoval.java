@@ -1,7 +1,9 @@
 package org.peerit.daemon.swarm;
 
+import org.peerit.daemon.storage.ChunkStore;
 import org.peerit.daemon.storage.FileStamp;
 import org.peerit.daemon.storage.ShareRecord;
+import org.peerit.protocol.manifest.ContentFile;
 import org.peerit.protocol.manifest.SwarmId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -51,12 +56,19 @@ final class ShareRemoval {
             ShareRecord record = saver.store().load(id);
             try {
                 saver.store().delete(id);
+                Files.deleteIfExists(saver.store().sideFile(id)); // ours, and of no use to anyone now
                 if (delete) {
                     deleteWhatWeWrote(share, record, deleted, kept);
                 } else if (share.isComplete()) {
                     kept.add(share.finalPath().toString());
-                } else if (Files.exists(share.partPath(), LinkOption.NOFOLLOW_LINKS)) {
-                    kept.add(share.partPath() + " (the download so far, now yours: peerit no longer resumes it)");
+                } else {
+                    long parts = partsOf(share).size();
+                    if (parts == 1 && !share.manifest().isFolder()) {
+                        kept.add(partsOf(share).get(0) + " (the download so far, now yours: peerit no longer resumes it)");
+                    } else if (parts > 0) {
+                        kept.add(share.finalPath() + " (the download so far, " + parts + " .part files: now yours;"
+                                + " peerit no longer resumes it)");
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -65,27 +77,79 @@ final class ShareRemoval {
         }, workers.saving());
     }
 
+    /** The {@code .part} files of a download that exist now. */
+    private static List<Path> partsOf(Share share) {
+        List<Path> out = new ArrayList<>();
+        ChunkStore store = share.store();
+        if (store == null) {
+            return out;
+        }
+        for (ContentFile f : store.files()) {
+            Path part = store.partPath(f.index());
+            if (Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS)) {
+                out.add(part);
+            }
+        }
+        return out;
+    }
+
     private static void deleteWhatWeWrote(Share share, ShareRecord record, List<Path> deleted, List<String> kept)
             throws IOException {
-        Path part = share.partPath();
-        if (share.origin() == Share.Origin.DOWNLOADED && Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS)) {
+        if (share.origin() != Share.Origin.DOWNLOADED) {
+            if (share.isComplete() || record != null && record.complete()) {
+                kept.add(share.finalPath() + " (registered: your own " + (share.manifest().isFolder() ? "folder" : "file")
+                        + ", never deleted by peerit)");
+            }
+            return;
+        }
+        for (Path part : partsOf(share)) {
             Files.delete(part); // ours: created exclusively by this daemon, or resumed by its own record
             deleted.add(part);
         }
-        Path file = share.finalPath();
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || !(share.isComplete() || record != null && record.complete())) {
-            return;
+        ChunkStore store = share.store();
+        FileStamp[] stamps = record != null ? record.stampsFor(share.manifest().contentFiles().size())
+                : share.verifiedAs();
+        for (ContentFile f : share.manifest().contentFiles()) {
+            Path file = store == null ? share.finalPath() : store.finalPath(f.index());
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || stamps[f.index()] == null) {
+                continue; // never in place, or not by us
+            }
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                    || !FileStamp.of(file).equals(stamps[f.index()])) {
+                kept.add(file + " (changed since peerit verified it)");
+                continue;
+            }
+            Files.delete(file);
+            deleted.add(file);
         }
-        if (share.origin() != Share.Origin.DOWNLOADED) {
-            kept.add(file + " (registered: your own file, never deleted by peerit)");
-            return;
+        if (share.manifest().isFolder()) {
+            deleteEmptyFolders(share, deleted);
         }
-        if (record == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
-                || !FileStamp.of(file).equals(new FileStamp(record.fileSize(), record.fileModifiedMillis()))) {
-            kept.add(file + " (changed since peerit verified it)");
-            return;
+    }
+
+    /** The folders of the tree that are empty now, deepest first: those peerit made and nothing else fills. */
+    private static void deleteEmptyFolders(Share share, List<Path> deleted) {
+        Set<Path> folders = new TreeSet<>(Comparator.comparingInt(Path::getNameCount).reversed()
+                .thenComparing(Comparator.naturalOrder()));
+        Path dir = share.finalPath().getParent();
+        List<List<String>> paths = new ArrayList<>(share.manifest().emptyFolders());
+        share.manifest().contentFiles().forEach(f -> paths.add(f.path().subList(0, f.path().size() - 1)));
+        for (List<String> path : paths) {
+            Path p = dir;
+            for (String segment : path) {
+                p = p.resolve(segment);
+                folders.add(p);
+            }
         }
-        Files.delete(file);
-        deleted.add(file);
+        for (Path folder : folders) {
+            try {
+                if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(folder);
+                    deleted.add(folder);
+                }
+            } catch (IOException e) {
+                // not empty (the user's own files are there) or not ours to delete: left as it is
+            }
+        }
     }
 }

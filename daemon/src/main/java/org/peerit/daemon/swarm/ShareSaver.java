@@ -1,7 +1,7 @@
 package org.peerit.daemon.swarm;
 
 import org.peerit.daemon.storage.Bitfields;
-import org.peerit.daemon.storage.ChunkFile;
+import org.peerit.daemon.storage.ChunkStore;
 import org.peerit.daemon.storage.FileStamp;
 import org.peerit.daemon.storage.ShareRecord;
 import org.peerit.daemon.storage.StateStore;
@@ -10,6 +10,7 @@ import org.peerit.protocol.manifest.SwarmId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
@@ -44,14 +45,16 @@ final class ShareSaver {
     ShareRecord record(Share share) {
         boolean complete = share.isComplete();
         // As verified, not as it is now: a save after an edit must not make the edit look verified.
-        FileStamp stamp = share.verifiedAs();
-        long size = complete && stamp != null ? stamp.size() : 0;
-        long modified = complete && stamp != null ? stamp.modifiedMillis() : 0;
+        FileStamp[] stamps = share.verifiedAs();
+        FileStamp first = stamps.length > 0 ? stamps[0] : null;
+        long size = complete && first != null ? first.size() : 0;
+        long modified = complete && first != null ? first.modifiedMillis() : 0;
         int chunks = share.manifest().chunkCount();
         String have = Base64.getEncoder().encodeToString(Bitfields.toBytes(share.have(), chunks));
         return new ShareRecord(ShareRecord.VERSION, codec.toTree(share.manifest()), share.finalPath().toString(),
                 complete, have, size, modified, share.origin() == Share.Origin.DOWNLOADED,
-                complete ? null : Base64.getEncoder().encodeToString(Bitfields.toBytes(share.written(), chunks)));
+                complete ? null : Base64.getEncoder().encodeToString(Bitfields.toBytes(share.written(), chunks)),
+                Arrays.asList(stamps), share.only());
     }
 
     /** Saves soon, coalescing the saves of many verified chunks into one write a second. */
@@ -74,10 +77,12 @@ final class ShareSaver {
     /** Flushes the share's data, then writes its record, in order, on the saving thread. */
     void save(Share share) {
         ShareRecord record = record(share);
-        ChunkFile file = share.file();
+        ChunkStore files = share.store();
         workers.saving().execute(() -> {
             try {
-                file.force(); // data first: the record must never claim chunks a crash could lose
+                if (files != null) {
+                    files.force(); // data first: the record must never claim chunks a crash could lose
+                }
                 store.save(share.id(), record);
             } catch (java.io.IOException e) {
                 log.warn("{}: cannot save state: {}", share.name(), e.getMessage());

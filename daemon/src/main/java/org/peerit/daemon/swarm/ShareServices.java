@@ -2,7 +2,7 @@ package org.peerit.daemon.swarm;
 
 import io.netty.buffer.ByteBuf;
 import org.peerit.daemon.connect.Dialling;
-import org.peerit.daemon.download.FileDigester;
+import org.peerit.daemon.download.FileDigests;
 import org.peerit.daemon.upload.TokenBucket;
 import org.peerit.protocol.PeerId;
 
@@ -27,12 +27,15 @@ interface ShareServices {
     /** Hashes a whole received chunk off the engine thread; the share hears {@link Share#chunkChecked}. */
     void verify(Share share, int chunk, List<ByteBuf> keptBlocks);
 
-    /** Computes the download's whole-file hash along the way. */
-    FileDigester newDigester(Share share);
+    /** Computes each wanted file's hash along the way; the share hears {@link Share#fileChecked}. */
+    FileDigests newDigests(Share share);
 
     /** Saves the share's record soon, many verified chunks in one write. */
     void saveSoon(Share share);
 
-    /** Every chunk is verified: check the whole file, move it into place, and seed it. */
-    void finish(Share share);
+    /** A file's hash matched: move it into place; the share hears {@link Share#fileLanded}. */
+    void land(Share share, int file);
+
+    /** Every wanted file is in place: create the empty folders, then seed. */
+    void complete(Share share);
 }

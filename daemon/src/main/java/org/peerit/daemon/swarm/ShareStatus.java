@@ -2,11 +2,20 @@ package org.peerit.daemon.swarm;
 
 import java.util.List;
 
-/** A consistent picture of one share, taken on the engine thread for the CLI. */
+/**
+ * A consistent picture of one share, taken on the engine thread for the CLI. {@code size} and {@code verifiedBytes}
+ * count the wanted part (all of it, unless the download was limited with --only); {@code fileCount},
+ * {@code wantedFiles} and {@code filesInPlace} count a folder's files, and {@code files} lists them when asked.
+ */
 public record ShareStatus(String swarm, String name, String path, ShareState state, String error, long size,
                           long verifiedBytes, long downloadRate, long uploadRate, long uploaded, long downloaded,
                           int chunks, int verifiedChunks, long corruptChunks, String trackerProblem,
-                          String natProblem, List<PeerStatus> peers) {
+                          String natProblem, List<PeerStatus> peers, boolean folder, int fileCount,
+                          int wantedFiles, int filesInPlace, List<FileProgress> files) {
+
+    /** One file of a folder: its path below the folder, its size, how much of it is verified, and where it is. */
+    public record FileProgress(String path, long size, long verifiedBytes, boolean wanted, boolean inPlace) {
+    }
 
     /** @param security how the connection is encrypted and authenticated: TLS version and cipher suite */
     public record PeerStatus(String peer, String address, String path, String security, boolean seed, int chunks,

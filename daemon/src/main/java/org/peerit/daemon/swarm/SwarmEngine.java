@@ -13,13 +13,13 @@ import org.peerit.daemon.connect.Dialling;
 import org.peerit.daemon.connect.InboundGate;
 import org.peerit.daemon.connect.LocalAddresses;
 import org.peerit.daemon.connect.PeerChannels;
-import org.peerit.daemon.download.FileDigester;
+import org.peerit.daemon.download.FileDigests;
 import org.peerit.daemon.download.HashWarmUp;
 import org.peerit.daemon.identity.Identity;
 import org.peerit.daemon.identity.PeerTls;
 import org.peerit.daemon.nat.NatTraversal;
 import org.peerit.daemon.nat.PeerPath;
-import org.peerit.daemon.storage.ChunkFile;
+import org.peerit.daemon.storage.ChunkStore;
 import org.peerit.daemon.storage.StateStore;
 import org.peerit.daemon.tracker.TrackerClient;
 import org.peerit.daemon.upload.TokenBucket;
@@ -27,6 +27,7 @@ import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.ManifestFactory;
+import org.peerit.protocol.manifest.ShareLink;
 import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.manifest.TrackerAddress;
 import org.peerit.protocol.net.Transport;
@@ -70,6 +71,9 @@ public final class SwarmEngine implements AutoCloseable {
     private final TokenBucket uploadLimit;
     private final TokenBucket downloadLimit;
     private final Map<SwarmId, Share> shares = new HashMap<>();
+    /** Downloads started from a link that are fetching their manifest: each becomes a share when it arrives. */
+    private final Map<SwarmId, ManifestFetch> fetches = new HashMap<>();
+    private final ManifestCodec codec = new ManifestCodec();
     private final ScheduledFuture<?> ticker;
     private final LocalAddresses local;
     private final PeerChannels channels;
@@ -99,7 +103,7 @@ public final class SwarmEngine implements AutoCloseable {
         this.uploadLimit = new TokenBucket(config.maxUploadRate(), now);
         this.downloadLimit = new TokenBucket(config.maxDownloadRate(), now);
         this.gate = new InboundGate(config.inboundLimits());
-        EngineHost host = new EngineHost(peerId, this::listenPort, shares::get, gate, uploadLimit, downloadLimit, loop,
+        EngineHost host = new EngineHost(peerId, this::listenPort, this::handshakeSwarm, gate, uploadLimit, downloadLimit, loop,
                 this::listener);
         this.channels = new PeerChannels(host, new PeerTls(identity), gate, loop, transport);
         try {
@@ -130,7 +134,6 @@ public final class SwarmEngine implements AutoCloseable {
         this.trackers = nat.trackers();
         this.dialling = new Dialling(loop, channels, nat, peerId, listenPort(), config.tcp(), config.maxPeersPerShare(),
                 local::isLocal);
-        ManifestCodec codec = new ManifestCodec();
         this.saver = new ShareSaver(store, workers, codec, this::holds);
         this.opener = new ShareOpener(this, workers, saver, config, codec);
         this.checks = new DownloadChecks(this, workers, saver);
@@ -211,7 +214,12 @@ public final class SwarmEngine implements AutoCloseable {
      * already shared, returns that share.
      */
     public CompletableFuture<Share> register(Path file, ManifestFactory.Progress progress) {
-        return opener.register(file, progress);
+        return opener.register(file, progress).thenApply(Registration::share);
+    }
+
+    /** As {@link #register}, also saying what of a folder was skipped (links, special files). */
+    public CompletableFuture<Registration> registration(Path path, ManifestFactory.Progress progress) {
+        return opener.register(path, progress);
     }
 
     /**
@@ -220,7 +228,79 @@ public final class SwarmEngine implements AutoCloseable {
      * that is not ours is in the way, or if the disk cannot hold the file.
      */
     public CompletableFuture<Share> download(Manifest manifest, Path dir) {
-        return opener.download(manifest, dir);
+        return opener.download(manifest, dir, List.of());
+    }
+
+    /** As {@link #download(Manifest, Path)}, of a folder only the files the {@code only} glob patterns match. */
+    public CompletableFuture<Share> download(Manifest manifest, Path dir, List<String> only) {
+        return opener.download(manifest, dir, only);
+    }
+
+    /**
+     * Starts a download from a link: joins the swarm and fetches the manifest from its peers (see
+     * {@link ManifestFetch}); the fetch's result is the download's share. A swarm this daemon already has goes
+     * straight to {@link #download(Manifest, Path, List)} with the manifest it holds.
+     */
+    public CompletableFuture<LinkDownload> download(ShareLink link, Path dir, List<String> only) {
+        return call(() -> {
+            Share existing = shares.get(link.swarm());
+            if (existing != null && existing.state() != ShareState.ERROR) {
+                return new LinkDownload(null, opener.download(existing.manifest(), dir, only));
+            }
+            ManifestFetch running = fetches.get(link.swarm());
+            if (running != null) {
+                if (!running.dir().equals(dir)) {
+                    throw new IOException("this daemon is already fetching " + link.name() + " for " + running.dir()
+                            + "; remove it first (peerit remove " + link.swarm().shortHex() + ")");
+                }
+                return new LinkDownload(running, running.result());
+            }
+            if (!java.nio.file.Files.isDirectory(dir)) {
+                throw new IOException(dir + " is not a directory");
+            }
+            if (!java.nio.file.Files.isWritable(dir)) {
+                throw new IOException(dir + " is not writable by the daemon");
+            }
+            ManifestFetch fetch = new ManifestFetch(this, link, dir, only, codec);
+            fetches.put(link.swarm(), fetch);
+            Set<TrackerAddress> targets = new LinkedHashSet<>();
+            targets.add(config.tracker());
+            for (String t : link.trackers()) {
+                targets.add(TrackerAddress.parse(t));
+            }
+            for (TrackerAddress t : targets) {
+                trackers.announce(fetch.announcing(), t, AnnounceEvent.STARTED);
+            }
+            log.info("{}: fetching the manifest of swarm {} from peers", link.name(), link.swarm().shortHex());
+            return new LinkDownload(fetch, fetch.result());
+        });
+    }
+
+    /** A link download: the fetch while the manifest is being fetched (null if it was known), and the share. */
+    public record LinkDownload(ManifestFetch fetch, CompletableFuture<Share> share) {
+    }
+
+    /** The manifest of {@code fetch} is verified: the trackers go on announcing for the download it becomes. */
+    CompletableFuture<Share> fetched(ManifestFetch fetch, Manifest manifest, List<String> only) {
+        fetches.remove(fetch.id());
+        trackers.handOver(fetch.id());
+        return opener.download(manifest, fetch.dir(), only);
+    }
+
+    boolean holds(ManifestFetch fetch) {
+        return fetches.get(fetch.id()) == fetch;
+    }
+
+    PeerId ownId() {
+        return peerId;
+    }
+
+    Dialling dialling() {
+        return dialling;
+    }
+
+    EventLoop loop() {
+        return workers.loop();
     }
 
     /**
@@ -229,7 +309,17 @@ public final class SwarmEngine implements AutoCloseable {
      * modification time); never a registered file, which is the user's own, and never through a link.
      */
     public CompletableFuture<Removal> remove(SwarmId id, boolean delete) {
-        return removal.remove(id, delete);
+        return call(() -> {
+            ManifestFetch fetch = fetches.remove(id);
+            if (fetch != null) {
+                trackers.stop(id);
+                fetch.cancel("removed");
+                log.info("{}: removed while fetching its manifest", fetch.name());
+            }
+            return fetch;
+        }).thenCompose(fetch -> fetch != null
+                ? CompletableFuture.completedFuture(new Removal(fetch.name(), id, List.of(), List.of()))
+                : removal.remove(id, delete));
     }
 
     /** For tests in this package: the inbound caps, and the NAT traversal. */
@@ -257,9 +347,9 @@ public final class SwarmEngine implements AutoCloseable {
         share.closeAll();
         trackers.stop(share.id());
         shares.remove(share.id());
-        ChunkFile file = share.file();
-        if (file != null) {
-            file.close();
+        ChunkStore store = share.store();
+        if (store != null) {
+            store.close();
         }
     }
 
@@ -316,8 +406,8 @@ public final class SwarmEngine implements AutoCloseable {
         }
 
         @Override
-        public FileDigester newDigester(Share share) {
-            return checks.newDigester(share);
+        public FileDigests newDigests(Share share) {
+            return checks.newDigests(share);
         }
 
         @Override
@@ -326,8 +416,13 @@ public final class SwarmEngine implements AutoCloseable {
         }
 
         @Override
-        public void finish(Share share) {
-            checks.finish(share);
+        public void land(Share share, int file) {
+            checks.land(share, file);
+        }
+
+        @Override
+        public void complete(Share share) {
+            checks.complete(share);
         }
     }
 
@@ -353,10 +448,18 @@ public final class SwarmEngine implements AutoCloseable {
     // ---- status and time -----------------------------------------------------------------------------------------
 
     public CompletableFuture<List<ShareStatus>> status() {
+        return status(false);
+    }
+
+    /** {@code withFiles}: each folder's files with their progress, too. */
+    public CompletableFuture<List<ShareStatus>> status(boolean withFiles) {
         return call(() -> {
             List<ShareStatus> out = new ArrayList<>();
             for (Share s : shares.values()) {
-                out.add(s.status());
+                out.add(s.status(withFiles));
+            }
+            for (ManifestFetch f : fetches.values()) {
+                out.add(f.status());
             }
             return out;
         });
@@ -365,7 +468,11 @@ public final class SwarmEngine implements AutoCloseable {
     public CompletableFuture<ShareStatus> status(SwarmId id) {
         return call(() -> {
             Share s = shares.get(id);
-            return s == null ? null : s.status();
+            if (s == null) {
+                ManifestFetch f = fetches.get(id);
+                return f == null ? null : f.status();
+            }
+            return s.status(false);
         });
     }
 
@@ -377,6 +484,15 @@ public final class SwarmEngine implements AutoCloseable {
         for (Share s : shares.values()) {
             s.tick(seconds, now, ticks);
         }
+        for (ManifestFetch f : new ArrayList<>(fetches.values())) {
+            f.tick(now);
+        }
+    }
+
+    /** The swarm an inbound handshake names: a share, or a link download still fetching its manifest. */
+    private org.peerit.daemon.session.HandshakeSwarm handshakeSwarm(SwarmId id) {
+        Share share = shares.get(id);
+        return share != null ? share : fetches.get(id);
     }
 
     @Override
@@ -384,6 +500,11 @@ public final class SwarmEngine implements AutoCloseable {
         try {
             call(() -> {
                 ticker.cancel(false);
+                for (ManifestFetch f : fetches.values()) {
+                    trackers.stop(f.id());
+                    f.cancel("daemon stopping");
+                }
+                fetches.clear();
                 for (Share s : shares.values()) {
                     trackers.stop(s.id());
                     s.closeAll();
@@ -401,8 +522,8 @@ public final class SwarmEngine implements AutoCloseable {
         shutdownExecutors();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         for (Share s : shares.values()) {
-            if (s.file() != null) {
-                s.file().close();
+            if (s.store() != null) {
+                s.store().close();
             }
         }
     }

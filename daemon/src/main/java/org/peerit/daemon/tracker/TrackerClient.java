@@ -154,6 +154,20 @@ public final class TrackerClient implements AutoCloseable {
         });
     }
 
+    /**
+     * Stops re-announcing {@code swarm} without telling the trackers we leave: another announcer of the same swarm
+     * (the share a link download became) takes over at once.
+     */
+    public void handOver(SwarmId swarm) {
+        announcers.entrySet().removeIf(e -> {
+            if (e.getKey().swarm().equals(swarm)) {
+                e.getValue().quiet();
+                return true;
+            }
+            return false;
+        });
+    }
+
     private Endpoint endpoint(TrackerAddress tracker) {
         return endpoints.computeIfAbsent(tracker, Endpoint::new);
     }
@@ -325,6 +339,13 @@ public final class TrackerClient implements AutoCloseable {
         private void schedule(long millis) {
             if (!stopped) {
                 scheduled = loop.schedule(this::attempt, millis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        void quiet() {
+            stopped = true;
+            if (scheduled != null) {
+                scheduled.cancel(false);
             }
         }
 

@@ -24,14 +24,19 @@ class ControlProtocolTest {
     @Test
     void requestsAreNamedByTheirOp() throws Exception {
         assertEquals("{\"op\":\"register\",\"path\":\"/a/f\"}", request(new ControlRequest.Register("/a/f")));
-        assertEquals("{\"op\":\"download\",\"manifest\":\"/m.p2p\",\"dir\":\"/d\"}",
+        assertEquals("{\"op\":\"download\",\"manifest\":\"/m.p2p\",\"dir\":\"/d\",\"only\":[],\"link\":null}",
                 request(new ControlRequest.Download("/m.p2p", "/d")));
-        assertEquals("{\"op\":\"status\"}", request(new ControlRequest.Status()));
+        assertEquals("{\"op\":\"download\",\"manifest\":null,\"dir\":\"/d\",\"only\":[\"*.txt\"],"
+                + "\"link\":\"peerit://ab\"}", request(new ControlRequest.Download(null, "/d", List.of("*.txt"), "peerit://ab")));
+        assertEquals("{\"op\":\"status\",\"files\":false}", request(new ControlRequest.Status()));
+        // An older CLI's download, without the new fields, still reads: every file, from a manifest.
+        assertEquals(new ControlRequest.Download("/m.p2p", "/d"),
+                json.readValue("{\"op\":\"download\",\"manifest\":\"/m.p2p\",\"dir\":\"/d\"}", ControlRequest.class));
         assertEquals("{\"op\":\"remove\",\"target\":\"ab12\",\"delete\":true}",
                 request(new ControlRequest.Remove("ab12", true)));
         assertEquals("{\"op\":\"stop\"}", request(new ControlRequest.Stop()));
-        for (ControlRequest r : List.of(new ControlRequest.Register("/a/f"), new ControlRequest.Status(),
-                new ControlRequest.Remove("x", false))) {
+        for (ControlRequest r : List.of(new ControlRequest.Register("/a/f"), new ControlRequest.Status(true),
+                new ControlRequest.Remove("x", false), new ControlRequest.Download(null, "/d", List.of("a"), "peerit://x"))) {
             assertEquals(r, json.readValue(request(r), ControlRequest.class));
         }
     }

@@ -14,6 +14,7 @@ import org.peerit.daemon.upload.SuperSeeder;
 import org.peerit.daemon.upload.TokenBucket;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.wire.PeerMessage;
 import org.peerit.protocol.wire.PexPeer;
@@ -66,6 +67,39 @@ class PeerSessionTest {
         assertEquals(List.of(session), swarm.accepted);
         assertEquals(7000, session.peerListenPort());
         assertTrue(ch.isActive());
+    }
+
+    @Test
+    void aPeerWithOnlyTheLinkGetsTheManifestBeforeItsBitfieldAndMayStillSendOneAfter() throws Exception {
+        EmbeddedChannel ch = connected();
+        ch.writeInbound(new PeerMessage.MetadataRequest(0));
+        PeerMessage.MetadataPiece piece = assertInstanceOf(PeerMessage.MetadataPiece.class, ch.readOutbound());
+        byte[] metadata = new ManifestCodec().metadataBytes(swarm.manifest);
+        assertEquals(0, piece.piece());
+        assertEquals(metadata.length, piece.total());
+        assertArrayEquals(metadata, piece.data());
+        assertEquals(swarm.manifest.swarmId(), new ManifestCodec().parse(piece.data()).swarmId());
+        ch.writeInbound(new PeerMessage.Bitfield(Bitfields.toBytes(new BitSet(), 2)));
+        assertTrue(ch.isOpen(), "the metadata exchange does not use up the BITFIELD's place");
+    }
+
+    @Test
+    void aPeerAskingForTheManifestOverAndOverIsDropped() {
+        EmbeddedChannel ch = connected();
+        for (int i = 0; i < 4; i++) { // one piece: twice over, plus two, is allowed
+            ch.writeInbound(new PeerMessage.MetadataRequest(0));
+            assertInstanceOf(PeerMessage.MetadataPiece.class, ch.readOutbound());
+        }
+        ch.writeInbound(new PeerMessage.MetadataRequest(0));
+        assertFalse(ch.isOpen());
+        assertNull(ch.readOutbound());
+    }
+
+    @Test
+    void aRequestForAPieceBeyondTheManifestIsAViolation() {
+        EmbeddedChannel ch = connected();
+        ch.writeInbound(new PeerMessage.MetadataRequest(1));
+        assertFalse(ch.isOpen());
     }
 
     @Test
@@ -268,6 +302,11 @@ class PeerSessionTest {
         @Override
         public Manifest manifest() {
             return manifest;
+        }
+
+        @Override
+        public byte[] metadata() {
+            return new ManifestCodec().metadataBytes(manifest);
         }
 
         @Override

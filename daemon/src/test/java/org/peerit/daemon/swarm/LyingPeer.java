@@ -40,14 +40,22 @@ final class LyingPeer implements AutoCloseable {
 
     /** Where served bytes come from; null: random bytes. */
     private final java.nio.file.Path content;
+    private final byte[] metadata;
+    final AtomicInteger metadataServed = new AtomicInteger();
 
     LyingPeer(Manifest manifest) throws InterruptedException {
         this(manifest, null);
     }
 
     LyingPeer(Manifest manifest, java.nio.file.Path content) throws InterruptedException {
+        this(manifest, content, null);
+    }
+
+    /** Metadata requests are answered from {@code metadata} (which may be another manifest's), if not null. */
+    LyingPeer(Manifest manifest, java.nio.file.Path content, byte[] metadata) throws InterruptedException {
         this.manifest = manifest;
         this.content = content;
+        this.metadata = metadata;
         // A real identity and TLS, as every peer has: what it lies about is the data, not who it is.
         try {
             var identity = org.peerit.daemon.identity.Identity.loadOrCreate(java.nio.file.Files.createTempDirectory("liar"));
@@ -92,6 +100,12 @@ final class LyingPeer implements AutoCloseable {
                 all.set(0, manifest.chunkCount());
                 ctx.write(new PeerMessage.Bitfield(Bitfields.toBytes(all, manifest.chunkCount())));
                 ctx.writeAndFlush(new PeerMessage.Unchoke());
+            } else if (msg instanceof PeerMessage.MetadataRequest r && metadata != null) {
+                int piece = org.peerit.protocol.wire.WireLimits.METADATA_PIECE;
+                int from = r.piece() * piece;
+                metadataServed.incrementAndGet();
+                ctx.writeAndFlush(new PeerMessage.MetadataPiece(r.piece(), metadata.length,
+                        java.util.Arrays.copyOfRange(metadata, from, Math.min(metadata.length, from + piece))));
             } else if (msg instanceof PeerMessage.Request r) {
                 byte[] data = new byte[r.length()];
                 if (content == null) {

@@ -247,7 +247,7 @@ class SwarmTest {
             Path dir = swarm.dir("leecher");
             var completion = leecher.engine().download(inconsistent, dir).get().completion();
             var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> completion.get(30, TimeUnit.SECONDS));
-            assertTrue(e.getCause().getMessage().contains("whole-file SHA-256 did not"), e.getCause().getMessage());
+            assertTrue(e.getCause().getMessage().contains("matched but the file's SHA-256 did not"), e.getCause().getMessage());
             assertFalse(Files.exists(dir.resolve("data.bin")), "nothing unverified is renamed into place");
             assertSameContent(original, dir.resolve("data.bin.part"));
         }

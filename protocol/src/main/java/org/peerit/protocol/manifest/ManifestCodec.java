@@ -24,9 +24,12 @@ import java.util.Set;
 
 /** Reads and writes the {@code .p2p} JSON format, strictly: anything unexpected is a {@link ManifestException}. */
 public final class ManifestCodec {
-    /** A manifest at the largest chunk count is about 18 MB; refuse to read anything much larger. */
-    public static final long MAX_MANIFEST_BYTES = 24L * 1024 * 1024;
+    /** A manifest at the largest chunk count is about 18 MB, a folder at the most entries about 20 MB more. */
+    public static final long MAX_MANIFEST_BYTES = 48L * 1024 * 1024;
     private static final Set<String> FIELDS = Set.of("peerit", "name", "size", "chunkSize", "sha256", "chunks", "trackers");
+    private static final Set<String> FOLDER_FIELDS = Set.of("peerit", "name", "size", "chunkSize", "files", "folders",
+            "chunks", "trackers");
+    private static final Set<String> FILE_FIELDS = Set.of("path", "size", "sha256");
 
     private final ObjectMapper mapper;
 
@@ -80,30 +83,107 @@ public final class ManifestCodec {
         if (root == null || !root.isObject()) {
             throw new ManifestException("a manifest must be a JSON object");
         }
-        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw new ManifestException("unknown field '" + name + "'");
-            }
-        }
         int version = intField(root, "peerit");
-        if (version != Manifest.VERSION) {
-            throw new ManifestException("unsupported manifest version " + version + " (this peerit reads version "
-                    + Manifest.VERSION + "; upgrade peerit)");
+        if (version != Manifest.VERSION && version != Manifest.FOLDER_VERSION) {
+            throw new ManifestException("unsupported manifest version " + version + " (this peerit reads versions "
+                    + Manifest.VERSION + " and " + Manifest.FOLDER_VERSION + "; upgrade peerit)");
         }
+        boolean folder = version == Manifest.FOLDER_VERSION;
+        onlyFields(root, folder ? FOLDER_FIELDS : FIELDS, "");
         String name = textField(root, "name");
         long size = longField(root, "size");
         int chunkSize = intField(root, "chunkSize");
-        String sha256 = textField(root, "sha256");
+        String sha256 = folder ? null : textField(root, "sha256");
+        List<FileEntry> files = folder ? files(root) : List.of();
+        List<List<String>> folders = folder && root.has("folders") ? paths(field(root, "folders"), "folders") : List.of();
         List<String> chunks = textArray(root, "chunks", ManifestRules.MAX_CHUNKS);
         List<String> trackers = root.has("trackers") ? textArray(root, "trackers", ManifestRules.MAX_TRACKERS) : List.of();
         try {
-            return new Manifest(version, name, size, chunkSize, sha256, chunks, trackers);
+            return new Manifest(version, name, size, chunkSize, sha256, chunks, trackers, files, folders);
         } catch (IllegalArgumentException e) {
             if (e.getCause() instanceof ManifestException cause) {
                 throw cause;
             }
             throw new ManifestException(e.getMessage());
+        }
+    }
+
+    private static void onlyFields(JsonNode node, Set<String> allowed, String where) throws ManifestException {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw new ManifestException("unknown field '" + where + name + "'");
+            }
+        }
+    }
+
+    private static List<FileEntry> files(JsonNode root) throws ManifestException {
+        JsonNode node = field(root, "files");
+        if (!node.isArray()) {
+            throw new ManifestException("field 'files' must be an array");
+        }
+        if (node.size() > ManifestRules.MAX_ENTRIES) {
+            throw new ManifestException("field 'files' has " + node.size() + " entries; at most "
+                    + ManifestRules.MAX_ENTRIES + " are allowed");
+        }
+        List<FileEntry> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode f = node.get(i);
+            String where = "files[" + i + "]";
+            if (!f.isObject()) {
+                throw new ManifestException(where + " must be an object");
+            }
+            onlyFields(f, FILE_FIELDS, where + ".");
+            List<String> path = segments(field(f, "path"), where + ".path");
+            out.add(new FileEntry(path, longField(f, "size"), textField(f, "sha256")));
+        }
+        return out;
+    }
+
+    private static List<List<String>> paths(JsonNode node, String name) throws ManifestException {
+        if (!node.isArray()) {
+            throw new ManifestException("field '" + name + "' must be an array");
+        }
+        if (node.size() > ManifestRules.MAX_ENTRIES) {
+            throw new ManifestException("field '" + name + "' has " + node.size() + " entries; at most "
+                    + ManifestRules.MAX_ENTRIES + " are allowed");
+        }
+        List<List<String>> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            out.add(segments(node.get(i), name + "[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static List<String> segments(JsonNode node, String where) throws ManifestException {
+        if (!node.isArray()) {
+            throw new ManifestException(where + " must be an array of path segments");
+        }
+        if (node.size() > ManifestRules.MAX_DEPTH) {
+            throw new ManifestException(where + " has " + node.size() + " segments; at most " + ManifestRules.MAX_DEPTH
+                    + " are allowed");
+        }
+        List<String> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            if (!node.get(i).isTextual()) {
+                throw new ManifestException(where + "[" + i + "] must be a string");
+            }
+            out.add(node.get(i).textValue());
+        }
+        return out;
+    }
+
+    /**
+     * The bytes peers exchange when one has only a link (the metadata exchange): the manifest without trackers, as
+     * compact JSON. One content gives the same bytes on every peer, so pieces from several peers fit together, and
+     * their parse must hash to the link's swarm id.
+     */
+    public byte[] metadataBytes(Manifest m) {
+        try {
+            return mapper.writer().without(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsBytes(toTree(m.withTrackers(List.of())));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode manifest", e);
         }
     }
 
@@ -125,7 +205,23 @@ public final class ManifestCodec {
         root.put("name", m.name());
         root.put("size", m.size());
         root.put("chunkSize", m.chunkSize());
-        root.put("sha256", m.sha256());
+        if (m.isFolder()) {
+            ArrayNode files = root.putArray("files");
+            for (FileEntry f : m.files()) {
+                ObjectNode file = files.addObject();
+                ArrayNode path = file.putArray("path");
+                f.path().forEach(path::add);
+                file.put("size", f.size());
+                file.put("sha256", f.sha256());
+            }
+            ArrayNode folders = root.putArray("folders");
+            for (List<String> folder : m.folders()) {
+                ArrayNode path = folders.addArray();
+                folder.forEach(path::add);
+            }
+        } else {
+            root.put("sha256", m.sha256());
+        }
         ArrayNode chunks = root.putArray("chunks");
         m.chunks().forEach(chunks::add);
         ArrayNode trackers = root.putArray("trackers");

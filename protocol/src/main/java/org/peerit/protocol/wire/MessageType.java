@@ -13,6 +13,9 @@ final class MessageType {
     static final byte PIECE = 8;
     static final byte CANCEL = 9;
     static final byte PEX = 10;
+    static final byte METADATA_REQUEST = 11;
+    static final byte METADATA_PIECE = 12;
+    static final byte METADATA_REJECT = 13;
 
     /** "PEERIT" in ASCII, at the start of every handshake so a stray connection is refused at once. */
     static final byte[] MAGIC = {'P', 'E', 'E', 'R', 'I', 'T'};

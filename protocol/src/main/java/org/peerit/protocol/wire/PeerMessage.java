@@ -17,8 +17,11 @@ public sealed interface PeerMessage {
 
     /** First message in each direction: which swarm this connection is for and who is speaking. */
     record Handshake(int version, SwarmId swarmId, PeerId peerId, int listenPort) implements PeerMessage {
-        /** 2: every connection is TLS 1.3 with certificates that prove the peer ids (1 was plaintext over TCP). */
-        public static final int VERSION = 2;
+        /**
+         * 3: folders (manifest version 2) and the metadata exchange. 2: every connection is TLS 1.3 with certificates
+         * that prove the peer ids. 1 was plaintext over TCP.
+         */
+        public static final int VERSION = 3;
 
         public Handshake {
             Objects.requireNonNull(swarmId, "swarmId");
@@ -149,6 +152,53 @@ public sealed interface PeerMessage {
     }
 
     record KeepAlive() implements PeerMessage {
+    }
+
+    /**
+     * Metadata exchange (as BitTorrent's BEP 9): a peer that knows only the swarm id, from a link, asks for piece
+     * {@code piece} of the manifest's {@linkplain org.peerit.protocol.manifest.ManifestCodec#metadataBytes metadata
+     * bytes}.
+     */
+    record MetadataRequest(int piece) implements PeerMessage {
+        public MetadataRequest {
+            requireNonNegative("piece", piece);
+        }
+    }
+
+    /** Piece {@code piece} of the metadata, which is {@code total} bytes long in all. */
+    record MetadataPiece(int piece, int total, byte[] data) implements PeerMessage {
+        public MetadataPiece {
+            requireNonNegative("piece", piece);
+            if (total <= 0 || total > WireLimits.MAX_METADATA) {
+                throw new IllegalArgumentException("metadata of " + total + " bytes outside 1.." + WireLimits.MAX_METADATA);
+            }
+            if (data.length == 0 || data.length > WireLimits.METADATA_PIECE) {
+                throw new IllegalArgumentException("metadata piece of " + data.length + " bytes");
+            }
+            data = data.clone();
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof MetadataPiece p && p.piece == piece && p.total == total && Arrays.equals(data, p.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * piece + total) + Arrays.hashCode(data);
+        }
+    }
+
+    /** The sender has no manifest to give (it is fetching it too), or will not give more. */
+    record MetadataReject(int piece) implements PeerMessage {
+        public MetadataReject {
+            requireNonNegative("piece", piece);
+        }
     }
 
     private static void requireNonNegative(String what, int value) {

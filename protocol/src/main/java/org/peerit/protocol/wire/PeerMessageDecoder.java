@@ -77,9 +77,37 @@ public final class PeerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
                 message = new PeerMessage.Piece(chunk, offset, frame.readRetainedSlice(frame.readableBytes()));
             }
             case MessageType.PEX -> message = pex(frame);
+            case MessageType.METADATA_REQUEST -> {
+                expect(frame, 4, "METADATA_REQUEST");
+                message = new PeerMessage.MetadataRequest(nonNegative(frame.readInt(), "piece"));
+            }
+            case MessageType.METADATA_REJECT -> {
+                expect(frame, 4, "METADATA_REJECT");
+                message = new PeerMessage.MetadataReject(nonNegative(frame.readInt(), "piece"));
+            }
+            case MessageType.METADATA_PIECE -> message = metadataPiece(frame);
             default -> throw new CorruptedFrameException("unknown message type " + type);
         }
         return message;
+    }
+
+    private static PeerMessage.MetadataPiece metadataPiece(ByteBuf frame) {
+        if (frame.readableBytes() < 9) {
+            throw new CorruptedFrameException("METADATA_PIECE without data");
+        }
+        int piece = nonNegative(frame.readInt(), "piece");
+        int total = frame.readInt();
+        if (total <= 0 || total > WireLimits.MAX_METADATA) {
+            throw new CorruptedFrameException("METADATA_PIECE claims " + total + " bytes of metadata; at most "
+                    + WireLimits.MAX_METADATA);
+        }
+        if (frame.readableBytes() > WireLimits.METADATA_PIECE) {
+            throw new CorruptedFrameException("METADATA_PIECE of " + frame.readableBytes() + " bytes exceeds "
+                    + WireLimits.METADATA_PIECE);
+        }
+        byte[] data = new byte[frame.readableBytes()];
+        frame.readBytes(data);
+        return new PeerMessage.MetadataPiece(piece, total, data);
     }
 
     private static PeerMessage.Handshake handshake(ByteBuf frame) {

@@ -64,6 +64,12 @@ public final class PeerMessageEncoder extends MessageToMessageEncoder<PeerMessag
             buf.writeByte(MessageType.PEX);
             writePexList(buf, p.added());
             writePexList(buf, p.dropped());
+        } else if (msg instanceof PeerMessage.MetadataRequest r) {
+            buf.writeByte(MessageType.METADATA_REQUEST).writeInt(r.piece());
+        } else if (msg instanceof PeerMessage.MetadataPiece p) {
+            buf.writeByte(MessageType.METADATA_PIECE).writeInt(p.piece()).writeInt(p.total()).writeBytes(p.data());
+        } else if (msg instanceof PeerMessage.MetadataReject r) {
+            buf.writeByte(MessageType.METADATA_REJECT).writeInt(r.piece());
         } else if (msg instanceof PeerMessage.KeepAlive) {
             // An empty frame.
         } else {

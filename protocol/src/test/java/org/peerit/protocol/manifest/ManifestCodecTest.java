@@ -151,7 +151,9 @@ class ManifestCodecTest {
 
     @Test
     void refusesUnknownVersionFieldsAndTypes() {
-        assertTrue(refused(r -> r.put("peerit", 2)).getMessage().contains("version 2"));
+        assertTrue(refused(r -> r.put("peerit", 3)).getMessage().contains("version 3"));
+        // A version-1 manifest relabelled as a folder lacks the folder's fields.
+        assertTrue(refused(r -> r.put("peerit", 2)).getMessage().contains("unknown field 'sha256'"));
         assertTrue(refused(r -> r.put("extra", 1)).getMessage().contains("unknown field 'extra'"));
         assertTrue(refused(r -> r.remove("sha256")).getMessage().contains("missing field 'sha256'"));
         assertTrue(refused(r -> r.put("chunks", "x")).getMessage().contains("array"));

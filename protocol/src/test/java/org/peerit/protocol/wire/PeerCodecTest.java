@@ -70,7 +70,10 @@ class PeerCodecTest {
                 new PeerMessage.Cancel(7, 65536, 65536),
                 new PeerMessage.Pex(List.of(new PexPeer(InetAddress.getByName("198.18.0.1"), 6881),
                         new PexPeer(InetAddress.getByName("::1"), 1)), List.of()),
-                new PeerMessage.KeepAlive());
+                new PeerMessage.KeepAlive(),
+                new PeerMessage.MetadataRequest(3),
+                new PeerMessage.MetadataPiece(1, WireLimits.METADATA_PIECE + 5, new byte[]{1, 2, 3, 4, 5}),
+                new PeerMessage.MetadataReject(0));
         for (PeerMessage m : messages) {
             assertEquals(m, roundTrip(m), m.getClass().getSimpleName());
         }
@@ -105,6 +108,47 @@ class PeerCodecTest {
         Throwable t = assertThrows(DecoderException.class, () -> in.writeInbound(buf));
         in.finishAndReleaseAll();
         return t;
+    }
+
+    @Test
+    void metadataMessagesHaveTheseExactBytes() {
+        EmbeddedChannel out = encoder();
+        out.writeOutbound(new PeerMessage.MetadataRequest(2), new PeerMessage.MetadataPiece(0, 3, new byte[]{7, 8, 9}),
+                new PeerMessage.MetadataReject(513));
+        ByteBuf wire = Unpooled.buffer();
+        for (Object o; (o = out.readOutbound()) != null; ) {
+            wire.writeBytes((ByteBuf) o);
+            ((ByteBuf) o).release();
+        }
+        byte[] bytes = new byte[wire.readableBytes()];
+        wire.readBytes(bytes);
+        assertArrayEquals(new byte[]{
+                0, 0, 0, 5, 11, 0, 0, 0, 2,                        // METADATA_REQUEST piece 2
+                0, 0, 0, 12, 12, 0, 0, 0, 0, 0, 0, 0, 3, 7, 8, 9,  // METADATA_PIECE piece 0 of 3 bytes
+                0, 0, 0, 5, 13, 0, 0, 2, 1}, bytes);               // METADATA_REJECT piece 513
+    }
+
+    @Test
+    void refusesMalformedMetadataMessages() {
+        assertInstanceOf(CorruptedFrameException.class, refuse(11, 0, 0)); // short METADATA_REQUEST
+        assertInstanceOf(CorruptedFrameException.class, refuse(11, 0x80, 0, 0, 0)); // negative piece
+        assertInstanceOf(CorruptedFrameException.class, refuse(12, 0, 0, 0, 0, 0, 0, 0, 1)); // piece without data
+        assertInstanceOf(CorruptedFrameException.class, refuse(12, 0, 0, 0, 0, 0, 0, 0, 0, 9)); // total 0
+        // A total over the cap: a stranger cannot make us expect a huge manifest.
+        assertInstanceOf(CorruptedFrameException.class, refuse(12, 0, 0, 0, 0, 0x7f, 0, 0, 0, 9));
+        assertInstanceOf(CorruptedFrameException.class, refuse(13, 0, 0, 0, 0, 0)); // long METADATA_REJECT
+    }
+
+    @Test
+    void refusesAMetadataPieceOverItsSize() {
+        byte[] frame = new byte[1 + 8 + WireLimits.METADATA_PIECE + 1];
+        frame[0] = 12;
+        frame[8] = 100; // total 100
+        int[] ints = new int[frame.length];
+        for (int i = 0; i < frame.length; i++) {
+            ints[i] = frame[i];
+        }
+        assertInstanceOf(CorruptedFrameException.class, refuse(ints));
     }
 
     @Test
