@@ -15,6 +15,7 @@ import org.peerit.daemon.upload.TokenBucket;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
+import org.peerit.protocol.manifest.ManifestRules;
 import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.wire.PeerMessage;
 import org.peerit.protocol.wire.PexPeer;
@@ -188,6 +189,117 @@ class PeerSessionTest {
         ch.writeInbound(new PeerMessage.Piece(1, 0, Unpooled.wrappedBuffer(new byte[WireLimits.BLOCK])));
         ch.writeInbound(new PeerMessage.Piece(1, 0, Unpooled.wrappedBuffer(new byte[WireLimits.BLOCK])));
         assertEquals(List.of(new Block(1, 0, WireLimits.BLOCK)), swarm.arrived, "a block asked once counts once");
+    }
+
+    // ---- a connection that fetches the manifest first (the user gave a link) ---------------------------------
+
+    private final class FetchSwarm implements MetadataSwarm {
+        final List<Integer> arrived = new ArrayList<>();
+        final List<Integer> rejected = new ArrayList<>();
+
+        @Override
+        public SwarmId id() {
+            return swarm.id();
+        }
+
+        @Override
+        public String name() {
+            return "f";
+        }
+
+        @Override
+        public Admitted admit(SessionHost host, PeerLink link) {
+            return null;
+        }
+
+        @Override
+        public boolean accept(MetadataSession session) {
+            return true;
+        }
+
+        @Override
+        public void pieceArrived(MetadataSession session, int piece, int total, byte[] data) {
+            arrived.add(piece);
+        }
+
+        @Override
+        public void pieceRejected(MetadataSession session, int piece) {
+            rejected.add(piece);
+        }
+
+        @Override
+        public void pexReceived(List<PexPeer> added) {
+        }
+
+        @Override
+        public void sessionClosed(MetadataSession session) {
+        }
+    }
+
+    private static EmbeddedChannel bare() {
+        return new EmbeddedChannel() {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return new InetSocketAddress("192.0.2.8", 4001);
+            }
+        };
+    }
+
+    private MetadataSession fetching(EmbeddedChannel ch, FetchSwarm fetch) {
+        MetadataSession session = new MetadataSession(host, fetch, new PeerLink(ch, them, 7000, true, PeerPath.QUIC_LAN,
+                "TLS"));
+        ch.pipeline().addLast("session", session);
+        return session;
+    }
+
+    @Test
+    void aFetchingConnectionKeepsWhatThePeerSaidAndTheSessionItBecomesActsOnIt() {
+        FetchSwarm fetch = new FetchSwarm();
+        EmbeddedChannel ch = bare();
+        MetadataSession session = fetching(ch, fetch);
+        BitSet all = new BitSet();
+        all.set(0, 2);
+        ch.writeInbound(new PeerMessage.Bitfield(Bitfields.toBytes(all, 2)));
+        ch.writeInbound(new PeerMessage.Unchoke());
+        session.request(0);
+        assertEquals(new PeerMessage.MetadataRequest(0), ch.readOutbound());
+        ch.writeInbound(new PeerMessage.MetadataPiece(0, 10, new byte[10]));
+        ch.writeInbound(new PeerMessage.MetadataPiece(0, 10, new byte[10])); // late and twice: dropped, not fatal
+        assertEquals(List.of(0), fetch.arrived);
+        assertTrue(ch.isOpen());
+
+        assertTrue(session.upgrade(swarm));
+        assertNull(ch.pipeline().get(MetadataSession.class));
+        assertNotNull(ch.pipeline().get(PeerSession.class));
+        assertEquals(1, swarm.accepted.size());
+        assertInstanceOf(PeerMessage.Bitfield.class, ch.readOutbound(), "now it can say what it has");
+        assertInstanceOf(PeerMessage.Interested.class, ch.readOutbound(), "the peer's BITFIELD, kept, shows chunk 1");
+        assertEquals(new PeerMessage.Request(1, 0, WireLimits.BLOCK), ch.readOutbound(), "and it had unchoked us");
+    }
+
+    @Test
+    void aFetchingConnectionDropsAPeerThatSendsWhatNobodyAskedFor() {
+        for (PeerMessage unasked : List.of(new PeerMessage.MetadataPiece(3, 10, new byte[1]),
+                new PeerMessage.Request(0, 0, 1), new PeerMessage.Have(ManifestRules.MAX_CHUNKS))) {
+            EmbeddedChannel ch = bare();
+            fetching(ch, new FetchSwarm());
+            ch.writeInbound(unasked);
+            assertFalse(ch.isOpen(), unasked.toString());
+        }
+    }
+
+    @Test
+    void aFetchingConnectionAnswersMetadataRequestsWithAReject() {
+        EmbeddedChannel ch = bare();
+        FetchSwarm fetch = new FetchSwarm();
+        MetadataSession session = fetching(ch, fetch);
+        ch.writeInbound(new PeerMessage.MetadataRequest(0));
+        assertEquals(new PeerMessage.MetadataReject(0), ch.readOutbound());
+        session.request(0);
+        ch.readOutbound();
+        ch.writeInbound(new PeerMessage.MetadataReject(0));
+        assertEquals(List.of(0), fetch.rejected);
+        assertTrue(ch.isOpen());
     }
 
     // ---- the fixture -----------------------------------------------------------------------------------------
