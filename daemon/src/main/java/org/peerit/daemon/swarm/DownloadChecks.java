@@ -52,10 +52,13 @@ final class DownloadChecks {
                 e -> share.fail("cannot read back what was downloaded: " + e.getMessage()));
     }
 
-    /** Moves a verified file to its name (forced to disk first), never over something that appeared there. */
+    /**
+     * Moves a verified file to its name, never over something that appeared there. On the saving thread: a link and
+     * an unlink, in order with the records (and one thread, however many small files a folder has).
+     */
     void land(Share share, int file) {
         ChunkStore store = share.store();
-        workers.blocking().execute(() -> {
+        workers.saving().execute(() -> {
             try {
                 boolean moved = store.land(file);
                 FileStamp stamp = moved ? FileStamp.of(store.finalPath(file)) : null;
