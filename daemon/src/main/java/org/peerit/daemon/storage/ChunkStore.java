@@ -21,11 +21,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,13 +31,13 @@ import java.util.Set;
  * ({@link #land}). Bytes of unwanted files that share a chunk with wanted ones go to one sparse side file, so such
  * chunks can be verified and served without creating the files the user left out.
  *
- * <p>Open files are pooled (at most {@value #MAX_OPEN}, least recently used closed first), so a folder of 100,000
- * files does not hold 100,000 descriptors. Thread-safe: the pool is locked, the I/O itself is positional.
+ * <p>Open files are pooled ({@link FilePool}), so a folder of 100,000 files does not hold 100,000 descriptors.
+ * Thread-safe: the pool and the landing state are locked, the I/O itself is positional.
  */
 public final class ChunkStore implements AutoCloseable {
-    static final int MAX_OPEN = 64;
     private static final int HASH_BUFFER = 1 << 20;
-    private static final int SIDE_FILE = -1;
+    /** The key of the side file, where the bytes of unwanted files go. */
+    public static final int SIDE_FILE = -1;
 
     private final Manifest manifest;
     private final List<ContentFile> files;
@@ -53,24 +49,21 @@ public final class ChunkStore implements AutoCloseable {
     private final boolean followFirst;
     private final BitSet wanted;
     private final Path sideFile;
+    /** Guards landed and created; taken inside the pool's lock (when it opens a file), never around it. */
     private final Object lock = new Object();
-    // Guarded by lock:
     private final BitSet landed;
     private final BitSet created;
-    private final Map<Integer, Handle> open = new LinkedHashMap<>(16, 0.75f, true);
-    /** Files written and closed (evicted from the pool) since the last {@link #force}: forced by it, reopened. */
-    private final Set<Integer> unsynced = new HashSet<>();
-    private boolean closed;
-
-    private static final class Handle {
-        final FileChannel channel;
-        int users;
-        boolean dirty;
-
-        Handle(FileChannel channel) {
-            this.channel = channel;
+    private final FilePool pool = new FilePool(new FilePool.Opener() {
+        @Override
+        public FileChannel open(int key, boolean forWrite) throws IOException {
+            return openChannel(key, forWrite);
         }
-    }
+
+        @Override
+        public Path pathOf(int key) {
+            return key == SIDE_FILE ? sideFile : isLanded(key) ? finals[key] : partPath(key);
+        }
+    });
 
     private ChunkStore(Manifest manifest, Path target, boolean download, boolean followFirst, BitSet wanted,
                        BitSet landed, Path sideFile) {
@@ -210,7 +203,7 @@ public final class ChunkStore implements AutoCloseable {
             }
             int n = (int) (Math.min(end, f.end()) - position);
             int key = keyFor(i);
-            Handle h = acquire(key, false);
+            FilePool.Handle h = pool.acquire(key, false);
             try {
                 long at = key == SIDE_FILE ? position : position - f.offset();
                 if (h == null) {
@@ -225,7 +218,7 @@ public final class ChunkStore implements AutoCloseable {
                     }
                 }
             } finally {
-                release(h);
+                pool.release(h);
             }
             position += n;
         }
@@ -248,16 +241,16 @@ public final class ChunkStore implements AutoCloseable {
                 continue;
             }
             int key = keyFor(i);
-            Handle h = acquire(key, true);
+            FilePool.Handle h = pool.acquire(key, true);
             try {
                 long at = key == SIDE_FILE ? position : position - f.offset();
                 ByteBuf part = src.readSlice(n);
                 while (part.isReadable()) {
                     at += part.readBytes(h.channel, at, part.readableBytes());
                 }
-                h.dirty = true;
+                pool.written(h);
             } finally {
-                release(h);
+                pool.release(h);
             }
             position += n;
         }
@@ -301,7 +294,7 @@ public final class ChunkStore implements AutoCloseable {
         if (from >= to) {
             return;
         }
-        Handle h = acquire(file, false);
+        FilePool.Handle h = pool.acquire(file, false);
         try {
             if (h == null) {
                 throw new IOException(describe(file) + " is missing");
@@ -320,7 +313,7 @@ public final class ChunkStore implements AutoCloseable {
                 position += n;
             }
         } finally {
-            release(h);
+            pool.release(h);
         }
     }
 
@@ -331,13 +324,13 @@ public final class ChunkStore implements AutoCloseable {
         if (f.size() == 0) {
             return Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && Files.size(path) == 0;
         }
-        Handle h = acquire(file, false);
+        FilePool.Handle h = pool.acquire(file, false);
         try {
             if (h == null || h.channel.size() != f.size()) {
                 return false;
             }
         } finally {
-            release(h);
+            pool.release(h);
         }
         MessageDigest digest = ManifestFactory.sha256();
         feed(digest, file, 0, f.size());
@@ -390,12 +383,8 @@ public final class ChunkStore implements AutoCloseable {
         if (!matches) {
             synchronized (lock) {
                 landed.clear(file);
-                Handle h = open.remove(file);
-                if (h != null) {
-                    h.users = 0;
-                    closeQuietly(h);
-                }
             }
+            pool.discard(file);
         }
         return matches;
     }
@@ -425,66 +414,28 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
-    /**
-     * Makes written blocks durable, so a saved record never claims data a crash could lose: the open files written
-     * since, and those written and closed meanwhile, which are reopened for it. Many files are forced by several
-     * threads at once, which lets the file system commit them together (2,000 files: 0.15 ms each one by one,
-     * 0.06 ms with 8 threads, measured here).
-     */
+    /** Makes written blocks durable, so a saved record never claims data a crash could lose. */
     public void force() throws IOException {
-        List<FileChannel> dirty = new ArrayList<>();
-        List<Integer> closedSince;
-        synchronized (lock) {
-            for (Handle h : open.values()) {
-                if (h.dirty) {
-                    dirty.add(h.channel);
-                    h.dirty = false;
-                }
+        pool.force();
+    }
+
+    /**
+     * Forces the open files only; returns the files (indexes; {@link #SIDE_FILE} for the side file) written and closed
+     * since the last {@link #force}, which a record made now must not claim.
+     */
+    public Set<Integer> forceOpen() throws IOException {
+        return pool.forceOpen();
+    }
+
+    /** The chunks a file's bytes lie in; for {@link #SIDE_FILE}, those of every file not wanted. */
+    public BitSet chunksOf(int key) {
+        BitSet out = new BitSet(manifest.chunkCount());
+        for (ContentFile f : files) {
+            if (key == SIDE_FILE ? !wanted.get(f.index()) : f.index() == key) {
+                out.set(firstChunk(f.index()), endChunk(f.index()));
             }
-            closedSince = new ArrayList<>(unsynced);
-            unsynced.clear();
         }
-        for (FileChannel ch : dirty) {
-            try {
-                ch.force(false);
-            } catch (java.nio.channels.ClosedChannelException e) {
-                // evicted meanwhile, and forced by the close path's record: nothing more to do
-            }
-        }
-        if (closedSince.isEmpty()) {
-            return;
-        }
-        int threads = Math.min(8, Math.max(1, closedSince.size() / 64));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "peerit-fsync");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-            for (int key : closedSince) {
-                done.add(pool.submit(() -> {
-                    Path path = key == SIDE_FILE ? sideFile : isLanded(key) ? finals[key] : partPath(key);
-                    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                        ch.force(false);
-                    }
-                    return null;
-                }));
-            }
-            for (java.util.concurrent.Future<?> f : done) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while forcing the share's files to disk");
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof NoSuchFileException) {
-                return; // removed meanwhile (remove --delete): nothing left to make durable
-            }
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        return out;
     }
 
     private int keyFor(int file) {
@@ -493,64 +444,6 @@ public final class ChunkStore implements AutoCloseable {
 
     private String describe(int key) {
         return key == SIDE_FILE ? sideFile.toString() : (isLanded(key) || !download ? finals[key] : partPath(key)).toString();
-    }
-
-    /** An open handle for {@code key}, or null if there is nothing to read yet (a {@code .part} not yet created). */
-    private Handle acquire(int key, boolean forWrite) throws IOException {
-        synchronized (lock) {
-            if (closed) {
-                throw new IOException("the share's files are closed");
-            }
-            Handle h = open.get(key);
-            if (h == null) {
-                FileChannel channel = openChannel(key, forWrite);
-                if (channel == null) {
-                    return null;
-                }
-                h = new Handle(channel);
-                open.put(key, h);
-                evictBeyondLimit();
-            }
-            h.users++;
-            return h;
-        }
-    }
-
-    private void release(Handle h) {
-        if (h != null) {
-            synchronized (lock) {
-                h.users--;
-                if (closed && h.users == 0) {
-                    closeQuietly(h); // closed while this reader (a hash on a worker) was still at it
-                }
-            }
-        }
-    }
-
-    private static void closeQuietly(Handle h) {
-        try {
-            if (h.dirty) {
-                h.channel.force(false);
-            }
-            h.channel.close();
-        } catch (IOException ignored) {
-            // forced before the share let go, as a rule; a failing close loses nothing more
-        }
-    }
-
-    private void evictBeyondLimit() throws IOException {
-        Iterator<Map.Entry<Integer, Handle>> it = open.entrySet().iterator();
-        while (open.size() > MAX_OPEN && it.hasNext()) {
-            Map.Entry<Integer, Handle> e = it.next();
-            Handle h = e.getValue();
-            if (h.users == 0) {
-                it.remove();
-                if (h.dirty) {
-                    unsynced.add(e.getKey()); // forced by the next force(), off the engine thread
-                }
-                h.channel.close();
-            }
-        }
     }
 
     private FileChannel openChannel(int key, boolean forWrite) throws IOException {
@@ -562,7 +455,7 @@ public final class ChunkStore implements AutoCloseable {
             return FileChannel.open(sideFile, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS);
         }
-        if (!download || landed.get(key)) {
+        if (!download || isLanded(key)) {
             Path path = finals[key];
             if (key == 0 && followFirst) {
                 return FileChannel.open(path, StandardOpenOption.READ);
@@ -570,7 +463,7 @@ public final class ChunkStore implements AutoCloseable {
             return openRegular(path, StandardOpenOption.READ);
         }
         Path part = partPath(key);
-        if (!created.get(key)) {
+        if (!partExists(key)) {
             if (!forWrite) {
                 return null;
             }
@@ -583,7 +476,9 @@ public final class ChunkStore implements AutoCloseable {
                 throw new FileAlreadyExistsException(part + " already exists and is not a download peerit knows of;"
                         + " move it away or choose another --dir");
             }
-            created.set(key);
+            synchronized (lock) {
+                created.set(key);
+            }
             return sized(ch, files.get(key).size());
         }
         // The record says this .part is ours; it is still opened without following links.
@@ -631,14 +526,6 @@ public final class ChunkStore implements AutoCloseable {
     /** Closes every open file, after forcing what was written. */
     @Override
     public void close() {
-        synchronized (lock) {
-            closed = true;
-            for (Handle h : open.values()) {
-                if (h.users == 0) {
-                    closeQuietly(h);
-                }
-            }
-            open.clear();
-        }
+        pool.close();
     }
 }

@@ -53,12 +53,13 @@ final class DownloadChecks {
     }
 
     /**
-     * Moves a verified file to its name, never over something that appeared there. On the saving thread: a link and
-     * an unlink, in order with the records (and one thread, however many small files a folder has).
+     * Moves a verified file to its name, never over something that appeared there: a link and an unlink, on the
+     * landing thread. Not forced first: a landed file is trusted after a restart only once a saved record says so,
+     * and the saver forces the data before it writes the record.
      */
     void land(Share share, int file) {
         ChunkStore store = share.store();
-        workers.saving().execute(() -> {
+        workers.landing().execute(() -> {
             try {
                 boolean moved = store.land(file);
                 FileStamp stamp = moved ? FileStamp.of(store.finalPath(file)) : null;

@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.BitSet;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -42,19 +44,39 @@ final class ShareSaver {
         return store;
     }
 
-    ShareRecord record(Share share) {
-        boolean complete = share.isComplete();
+    /** What a record says, taken on the engine thread; made a record on the saving thread, once data is forced. */
+    private record Snapshot(String manifestPath, com.fasterxml.jackson.databind.JsonNode manifest, boolean complete,
+                            BitSet have, BitSet written, FileStamp[] stamps, boolean downloaded, List<String> only,
+                            int chunks) {
+        /** The record, claiming nothing of the files in {@code notDurable}: their chunks are to be checked again. */
+        ShareRecord toRecord(ChunkStore store, Set<Integer> notDurable) {
+            BitSet claimed = (BitSet) have.clone();
+            BitSet recheck = (BitSet) written.clone();
+            FileStamp[] placed = stamps.clone();
+            for (int key : notDurable) {
+                BitSet chunksOf = store.chunksOf(key);
+                chunksOf.and(claimed);
+                claimed.andNot(chunksOf);
+                recheck.or(chunksOf);
+                if (key >= 0) {
+                    placed[key] = null; // at its name, but maybe not on disk: checked again after a restart
+                }
+            }
+            FileStamp first = placed.length > 0 ? placed[0] : null;
+            long size = complete && first != null ? first.size() : 0;
+            long modified = complete && first != null ? first.modifiedMillis() : 0;
+            return new ShareRecord(ShareRecord.VERSION, manifest, manifestPath, complete,
+                    Base64.getEncoder().encodeToString(Bitfields.toBytes(claimed, chunks)), size, modified, downloaded,
+                    complete ? null : Base64.getEncoder().encodeToString(Bitfields.toBytes(recheck, chunks)),
+                    Arrays.asList(placed), only);
+        }
+    }
+
+    private Snapshot snapshot(Share share) {
         // As verified, not as it is now: a save after an edit must not make the edit look verified.
-        FileStamp[] stamps = share.verifiedAs();
-        FileStamp first = stamps.length > 0 ? stamps[0] : null;
-        long size = complete && first != null ? first.size() : 0;
-        long modified = complete && first != null ? first.modifiedMillis() : 0;
-        int chunks = share.manifest().chunkCount();
-        String have = Base64.getEncoder().encodeToString(Bitfields.toBytes(share.have(), chunks));
-        return new ShareRecord(ShareRecord.VERSION, codec.toTree(share.manifest()), share.finalPath().toString(),
-                complete, have, size, modified, share.origin() == Share.Origin.DOWNLOADED,
-                complete ? null : Base64.getEncoder().encodeToString(Bitfields.toBytes(share.written(), chunks)),
-                Arrays.asList(stamps), share.only());
+        return new Snapshot(share.finalPath().toString(), codec.toTree(share.manifest()), share.isComplete(),
+                (BitSet) share.have().clone(), (BitSet) share.written().clone(), share.verifiedAs(),
+                share.origin() == Share.Origin.DOWNLOADED, share.only(), share.manifest().chunkCount());
     }
 
     /** Saves soon, coalescing the saves of many verified chunks into one write a second. */
@@ -74,16 +96,23 @@ final class ShareSaver {
         pending.remove(id);
     }
 
-    /** Flushes the share's data, then writes its record, in order, on the saving thread. */
+    /**
+     * Flushes the share's data, then writes its record, in order, on the saving thread. Data first: the record never
+     * claims chunks or files a crash could lose. While downloading, files the descriptor pool closed since are not
+     * forced; the record leaves them out instead (a restart checks them again). A complete share forces everything.
+     */
     void save(Share share) {
-        ShareRecord record = record(share);
+        Snapshot snapshot = snapshot(share);
         ChunkStore files = share.store();
         workers.saving().execute(() -> {
             try {
-                if (files != null) {
-                    files.force(); // data first: the record must never claim chunks a crash could lose
+                Set<Integer> notDurable = Set.of();
+                if (files != null && snapshot.complete()) {
+                    files.force();
+                } else if (files != null) {
+                    notDurable = files.forceOpen();
                 }
-                store.save(share.id(), record);
+                store.save(share.id(), snapshot.toRecord(files, notDurable));
             } catch (java.io.IOException e) {
                 log.warn("{}: cannot save state: {}", share.name(), e.getMessage());
             }

@@ -97,7 +97,8 @@ public final class SwarmEngine implements AutoCloseable {
                 Executors.newFixedThreadPool(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
                         daemonThreads("peerit-hash")),
                 Executors.newCachedThreadPool(daemonThreads("peerit-io")),
-                Executors.newSingleThreadExecutor(daemonThreads("peerit-save")));
+                Executors.newSingleThreadExecutor(daemonThreads("peerit-save")),
+                Executors.newSingleThreadExecutor(daemonThreads("peerit-land")));
         workers.hashing().execute(new HashWarmUp());
         long now = System.nanoTime();
         this.uploadLimit = new TokenBucket(config.maxUploadRate(), now);
@@ -539,5 +540,6 @@ public final class SwarmEngine implements AutoCloseable {
         }
         workers.hashing().shutdownNow();
         workers.blocking().shutdownNow();
+        workers.landing().shutdownNow();
     }
 }
