@@ -26,7 +26,7 @@ import java.util.concurrent.Future;
  * engine thread. Thread-safe.
  */
 final class FilePool implements AutoCloseable {
-    static final int MAX_OPEN = 64;
+    static final int MAX_OPEN = 256;
 
     /** How to open file {@code key} (null: nothing to read yet), and where it is now, to force it after a close. */
     interface Opener {

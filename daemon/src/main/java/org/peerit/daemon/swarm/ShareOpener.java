@@ -156,6 +156,12 @@ final class ShareOpener {
             if (existing != null) {
                 boolean here = existing.finalPath().equals(target);
                 if (existing.state() != ShareState.ERROR) {
+                    boolean hasAll = existing.only().isEmpty() && existing.isComplete();
+                    if (here && !existing.only().equals(only) && !hasAll) {
+                        throw new IOException("this daemon already downloads " + existing.finalPath()
+                                + (existing.only().isEmpty() ? " whole" : " with --only " + String.join(" --only ",
+                                existing.only())) + "; to choose other files, remove it first (peerit remove)");
+                    }
                     if (here) {
                         return existing;
                     }
