@@ -117,14 +117,11 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         this.store = store;
         this.only = List.copyOf(only);
         this.verifiedAs = new FileStamp[manifest.contentFiles().size()];
-        BitSet wantedChunks = null;
         int wanted = 0;
         if (store != null) {
-            wantedChunks = new BitSet(manifest.chunkCount());
             for (ContentFile f : store.files()) {
                 if (store.isWanted(f.index())) {
                     wanted++;
-                    wantedChunks.set(store.firstChunk(f.index()), store.endChunk(f.index()));
                     if (store.isLanded(f.index())) {
                         landedFiles++;
                     }
@@ -132,7 +129,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
             }
         }
         this.wantedFiles = wanted;
-        this.picker = new PiecePicker<>(manifest, have, wantedChunks);
+        this.picker = new PiecePicker<>(manifest, have, FileProgressReport.wantedChunks(manifest, store));
         this.choker = new Choker(this::sessions, this::isDownloading, engine.config().uploadSlots(),
                 new SplittableRandom());
         this.finder = new PeerFinder(this, engine.dialling());
@@ -591,38 +588,11 @@ public final class Share implements ConnectSwarm, SessionSwarm {
 
     /** The chunks holding bytes of wanted files (every chunk, but for a download with --only). */
     BitSet wantedChunks() {
-        BitSet wanted = new BitSet(manifest.chunkCount());
-        if (store == null || wantedFiles == store.files().size()) {
-            wanted.set(0, manifest.chunkCount());
-            return wanted;
-        }
-        for (ContentFile f : store.files()) {
-            if (store.isWanted(f.index())) {
-                wanted.set(store.firstChunk(f.index()), store.endChunk(f.index()));
-            }
-        }
-        return wanted;
+        return FileProgressReport.wantedChunks(manifest, store);
     }
 
     private List<ShareStatus.FileProgress> fileProgress() {
-        List<ShareStatus.FileProgress> out = new ArrayList<>();
-        BitSet have = picker.have();
-        for (ContentFile f : manifest.contentFiles()) {
-            long verified = 0;
-            int end = store == null ? 0 : store.endChunk(f.index());
-            for (int c = store == null ? 0 : store.firstChunk(f.index()); c < end; c++) {
-                if (have.get(c)) {
-                    long from = Math.max(f.offset(), manifest.chunkOffset(c));
-                    long to = Math.min(f.end(), manifest.chunkOffset(c) + manifest.chunkLength(c));
-                    verified += to - from;
-                }
-            }
-            boolean wanted = store != null && store.isWanted(f.index());
-            boolean placed = store != null && (isComplete() && wanted || store.isLanded(f.index()));
-            out.add(new ShareStatus.FileProgress(String.join("/", f.path().subList(1, f.path().size())), f.size(),
-                    verified, wanted, placed));
-        }
-        return out;
+        return FileProgressReport.of(manifest, store, picker.have(), isComplete());
     }
 
     /** Why a share stopped: a storage error, a file that changed, or a verification failure. */

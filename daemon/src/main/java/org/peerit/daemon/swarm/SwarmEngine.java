@@ -283,9 +283,10 @@ public final class SwarmEngine implements AutoCloseable {
 
     /** The manifest of {@code fetch} is verified: the trackers go on announcing for the download it becomes. */
     CompletableFuture<Share> fetched(ManifestFetch fetch, Manifest manifest, List<String> only) {
-        fetches.remove(fetch.id());
         trackers.handOver(fetch.id());
-        return opener.download(manifest, fetch.dir(), only);
+        // The fetch stays findable until the share is in place: status never finds neither.
+        return opener.download(manifest, fetch.dir(), only)
+                .whenComplete((share, failure) -> fetches.remove(fetch.id(), fetch));
     }
 
     boolean holds(ManifestFetch fetch) {
@@ -311,7 +312,7 @@ public final class SwarmEngine implements AutoCloseable {
      */
     public CompletableFuture<Removal> remove(SwarmId id, boolean delete) {
         return call(() -> {
-            ManifestFetch fetch = fetches.remove(id);
+            ManifestFetch fetch = shares.containsKey(id) ? null : fetches.remove(id);
             if (fetch != null) {
                 trackers.stop(id);
                 fetch.cancel("removed");
@@ -460,7 +461,9 @@ public final class SwarmEngine implements AutoCloseable {
                 out.add(s.status(withFiles));
             }
             for (ManifestFetch f : fetches.values()) {
-                out.add(f.status());
+                if (!shares.containsKey(f.id())) { // else the share it just became says it all
+                    out.add(f.status());
+                }
             }
             return out;
         });
