@@ -1,6 +1,7 @@
 package org.peerit.daemon.swarm;
 
 import org.peerit.daemon.connect.ConnectSwarm;
+import org.peerit.daemon.connect.Dialling;
 import org.peerit.daemon.connect.PeerFinder;
 import org.peerit.daemon.session.Admitted;
 import org.peerit.daemon.session.MetadataSession;
@@ -54,7 +55,18 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
     private record Earlier(int piece, byte[] data, PeerId from) {
     }
 
-    private final SwarmEngine engine;
+    /** What a fetch needs of the engine. */
+    interface FetchHost {
+        Dialling dialling();
+
+        /** Whether the engine still holds this fetch (not removed). */
+        boolean holds(ManifestFetch fetch);
+
+        /** The manifest is verified: start the download proper; its share, once it exists. */
+        CompletableFuture<Share> fetched(ManifestFetch fetch, Manifest manifest, List<String> only);
+    }
+
+    private final FetchHost engine;
     private final ShareLink link;
     private final Path dir;
     private final List<String> only;
@@ -98,7 +110,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
         }
     };
 
-    ManifestFetch(SwarmEngine engine, ShareLink link, Path dir, List<String> only, ManifestCodec codec) {
+    ManifestFetch(FetchHost engine, ShareLink link, Path dir, List<String> only, ManifestCodec codec) {
         this.engine = engine;
         this.link = link;
         this.dir = dir;
@@ -151,7 +163,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
         MetadataSession existing = sessions.get(peer);
         if (existing != null) {
             // Both sides dialled each other: keep the connection opened by the smaller peer id, as shares do.
-            PeerId me = engine.ownId();
+            PeerId me = engine.dialling().ownId();
             boolean keepNew = (session.outbound() ? me : peer).compareTo(existing.outbound() ? me : peer) < 0;
             if (!keepNew) {
                 return false;
@@ -244,27 +256,39 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
         if (!earlier.isEmpty() && soleSource == null) {
             sessions.keySet().stream().findFirst().ifPresent(p -> soleSource = p);
         }
-        for (MetadataSession s : new ArrayList<>(sessions.values())) {
-            if (soleSource != null && !s.peerId().equals(soleSource)) {
-                continue;
-            }
+        List<MetadataSession> ready = new ArrayList<>();
+        for (MetadataSession s : sessions.values()) {
             Long rejected = rejectedAt.get(s.peerId());
-            if (rejected != null && now - rejected < REJECTED_RETRY_NANOS) {
-                continue;
+            boolean resting = rejected != null && now - rejected < REJECTED_RETRY_NANOS;
+            if (!resting && (soleSource == null || s.peerId().equals(soleSource))) {
+                ready.add(s);
             }
-            if (total < 0) {
+        }
+        if (total < 0) {
+            for (MetadataSession s : ready) {
                 if (s.outstanding() == 0) {
                     s.request(0); // its answer says how large the manifest is
                     askedAt.putIfAbsent(0, now);
                 }
+            }
+            return;
+        }
+        // Each missing piece to the peer with the fewest outstanding: the pieces come from several peers at once.
+        for (int i = 0; i < pieces.length; i++) {
+            if (pieces[i] != null || askedAt.containsKey(i)) {
                 continue;
             }
-            for (int i = 0; i < pieces.length && s.outstanding() < PER_PEER; i++) {
-                if (pieces[i] == null && !askedAt.containsKey(i)) {
-                    s.request(i);
-                    askedAt.put(i, now);
+            MetadataSession least = null;
+            for (MetadataSession s : ready) {
+                if (s.outstanding() < PER_PEER && (least == null || s.outstanding() < least.outstanding())) {
+                    least = s;
                 }
             }
+            if (least == null) {
+                return;
+            }
+            least.request(i);
+            askedAt.put(i, now);
         }
     }
 
@@ -384,7 +408,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
         over = true;
         log.info("{}: got the manifest from peers; it matches the link", fetched.name());
         Manifest manifest = fetched.withTrackers(link.trackers());
-        engine.fetched(this, manifest, only).whenComplete((share, failure) -> engine.loop().execute(() -> {
+        engine.fetched(this, manifest, only).whenComplete((share, failure) -> engine.dialling().loop().execute(() -> {
             if (failure != null) {
                 closeAll("the download could not start");
                 result.completeExceptionally(failure);

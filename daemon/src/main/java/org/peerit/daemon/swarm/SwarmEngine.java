@@ -262,7 +262,7 @@ public final class SwarmEngine implements AutoCloseable {
             if (!java.nio.file.Files.isWritable(dir)) {
                 throw new IOException(dir + " is not writable by the daemon");
             }
-            ManifestFetch fetch = new ManifestFetch(this, link, dir, only, codec);
+            ManifestFetch fetch = new ManifestFetch(fetchHost, link, dir, only, codec);
             fetches.put(link.swarm(), fetch);
             Set<TrackerAddress> targets = new LinkedHashSet<>();
             targets.add(config.tracker());
@@ -281,25 +281,27 @@ public final class SwarmEngine implements AutoCloseable {
     public record LinkDownload(ManifestFetch fetch, CompletableFuture<Share> share) {
     }
 
-    /** The manifest of {@code fetch} is verified: the trackers go on announcing for the download it becomes. */
-    CompletableFuture<Share> fetched(ManifestFetch fetch, Manifest manifest, List<String> only) {
-        trackers.handOver(fetch.id());
-        // The fetch stays findable until the share is in place: status never finds neither.
-        return opener.download(manifest, fetch.dir(), only)
-                .whenComplete((share, failure) -> fetches.remove(fetch.id(), fetch));
-    }
+    /** What link downloads ask of the engine. */
+    private final ManifestFetch.FetchHost fetchHost = new ManifestFetch.FetchHost() {
+        @Override
+        public Dialling dialling() {
+            return dialling;
+        }
 
-    boolean holds(ManifestFetch fetch) {
-        return fetches.get(fetch.id()) == fetch;
-    }
+        @Override
+        public boolean holds(ManifestFetch fetch) {
+            return fetches.get(fetch.id()) == fetch;
+        }
 
-    PeerId ownId() {
-        return peerId;
-    }
-
-    Dialling dialling() {
-        return dialling;
-    }
+        /** The trackers go on announcing for the download the fetch becomes. */
+        @Override
+        public CompletableFuture<Share> fetched(ManifestFetch fetch, Manifest manifest, List<String> only) {
+            trackers.handOver(fetch.id());
+            // The fetch stays findable until the share is in place: status never finds neither.
+            return opener.download(manifest, fetch.dir(), only)
+                    .whenComplete((share, failure) -> fetches.remove(fetch.id(), fetch));
+        }
+    };
 
     EventLoop loop() {
         return workers.loop();
