@@ -303,10 +303,6 @@ public final class SwarmEngine implements AutoCloseable {
         }
     };
 
-    EventLoop loop() {
-        return workers.loop();
-    }
-
     /**
      * Stops sharing or downloading {@code id} and forgets it. With {@code delete}, also deletes what peerit wrote for
      * it: a download's {@code .part}, or a finished download's file if it is as peerit verified it (same size and
