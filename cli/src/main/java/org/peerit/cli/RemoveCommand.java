@@ -4,6 +4,7 @@ import org.peerit.daemon.control.ControlEvent;
 import org.peerit.daemon.control.ControlRequest;
 import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.ManifestException;
+import org.peerit.protocol.manifest.ShareLink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,7 +16,8 @@ import java.util.concurrent.Callable;
 /** {@code peerit remove TARGET N [--delete]}: stops sharing a file, or cancels its download. */
 @Command(name = "remove", mixinStandardHelpOptions = true,
         description = {"Stops sharing TARGET, or cancels its download, on daemon INDEX.",
-                "TARGET is a share's name, its swarm id (or at least 4 hex digits of it) or its .p2p manifest.",
+                "TARGET is a share's name, its swarm id (or at least 4 hex digits of it), its .p2p manifest or its"
+                        + " peerit:// link.",
                 "Files are left alone unless --delete is given."})
 final class RemoveCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TARGET")
@@ -31,8 +33,11 @@ final class RemoveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String resolved = target;
-        Path asFile = Path.of(target);
-        if (target.endsWith(".p2p") && Files.isRegularFile(asFile)) {
+        if (ShareLink.looksLikeLink(target)) {
+            resolved = ShareLink.parse(target).swarm().hex();
+        }
+        Path asFile = ShareLink.looksLikeLink(target) ? null : Path.of(target);
+        if (asFile != null && target.endsWith(".p2p") && Files.isRegularFile(asFile)) {
             try {
                 resolved = new ManifestCodec().read(asFile).swarmId().hex();
             } catch (ManifestException e) {

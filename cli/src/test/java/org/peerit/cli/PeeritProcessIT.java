@@ -227,6 +227,9 @@ class PeeritProcessIT {
         got.sort(null);
         assertEquals(List.of("Café Ünïcode 日本.txt", "disc 1/bonus/notes.txt", "empty.txt"), got);
         assertEquals(-1L, Files.mismatch(album.resolve("disc 1/bonus/notes.txt"), part.resolve("album/disc 1/bonus/notes.txt")));
+        Result removed = peerit("remove", link, "3", "--delete"); // a link names a share wherever a manifest does
+        assertEquals(0, removed.exit(), removed.err());
+        assertFalse(Files.exists(part.resolve("album")), "what peerit wrote, folders included, is gone");
 
         Files.writeString(work.resolve("evil.p2p"), Files.readString(work.resolve("album.p2p"))
                 .replace("\"bonus\"", "\"..\""));
