@@ -78,6 +78,9 @@ final class DownloadChecks {
         boolean everything = share.only().isEmpty();
         workers.blocking().execute(() -> {
             try {
+                if (share.manifest().isFolder()) {
+                    store.createFolder(List.of(share.manifest().name())); // even a folder with nothing in it
+                }
                 if (everything) {
                     for (List<String> folder : share.manifest().emptyFolders()) {
                         store.createFolder(folder);

@@ -132,6 +132,25 @@ class FolderSwarmTest {
     }
 
     @Test
+    void foldersWithNoFilesAtAllArriveToo() throws Exception {
+        Daemon seeder = swarm.start(1, 0, 0);
+        Daemon leecher = swarm.start(2, 0, 0);
+        Path dir = swarm.dir("leecher");
+        for (String name : List.of("nothing", "only folders")) {
+            Path original = Files.createDirectories(swarm.dir("seed").resolve(name));
+            if (name.equals("only folders")) {
+                Files.createDirectories(original.resolve("a/b"));
+                Files.createDirectories(original.resolve("c"));
+            }
+            Manifest m = seeder.engine().register(original, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
+            assertEquals(0, m.chunkCount());
+            Path done = leecher.engine().download(m, dir).get().completion().get(30, TimeUnit.SECONDS);
+            assertTrue(Files.isDirectory(done), name);
+            assertSameTree(original, done, List.of());
+        }
+    }
+
+    @Test
     void onlyTheMatchingFilesAreCreatedWhileTheChunksTheyShareAreFetched() throws Exception {
         Path original = tree(swarm.dir("seed"), "album");
         Daemon seeder = swarm.start(1, 0, 0);
