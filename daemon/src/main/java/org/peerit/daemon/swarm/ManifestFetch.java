@@ -51,6 +51,8 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
     static final int PER_PEER = 4;
     static final long ASK_TIMEOUT_NANOS = 5_000_000_000L;
     static final long REJECTED_RETRY_NANOS = 2_000_000_000L;
+    /** Peers remembered for claiming another manifest size, to ban once the right one is known. */
+    static final int MAX_SUSPECTS = 1024;
 
     private record Earlier(int piece, byte[] data, PeerId from) {
     }
@@ -226,6 +228,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
             return;
         }
         sessions.remove(session.peerId());
+        rejectedAt.remove(session.peerId()); // bounded by the peers connected, not by all that ever were
         askedAt.keySet().removeIf(session::isAsked);
         if (session.peerId().equals(soleSource)) {
             soleSource = null; // the next peer gets the job
@@ -315,7 +318,9 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
             sources = new PeerId[count];
             log.info("{}: fetching the manifest ({} bytes) from peers", name(), size);
         } else if (size != total) {
-            claimedOtherSize.add(session.peerId());
+            if (claimedOtherSize.size() < MAX_SUSPECTS) {
+                claimedOtherSize.add(session.peerId());
+            }
             session.close("it claims a manifest of " + size + " bytes, others " + total);
             return;
         }
