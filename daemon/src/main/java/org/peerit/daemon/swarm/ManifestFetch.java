@@ -245,7 +245,12 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
             if (nowNanos - e.getValue() < ASK_TIMEOUT_NANOS) {
                 return false;
             }
-            sessions.values().forEach(s -> s.forget(e.getKey()));
+            for (MetadataSession s : sessions.values()) {
+                if (s.isAsked(e.getKey())) {
+                    s.forget(e.getKey());
+                    rejectedAt.put(s.peerId(), nowNanos); // slow or silent: it rests while others are asked
+                }
+            }
             return true;
         });
         fill();

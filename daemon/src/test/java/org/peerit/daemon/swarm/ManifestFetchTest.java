@@ -225,6 +225,26 @@ class ManifestFetchTest {
     }
 
     @Test
+    void whatASilentPeerWasAskedForIsAskedOfAnotherOnceItTimesOut() {
+        int timedOut = 0;
+        for (int attempt = 0; attempt < 12; attempt++) { // which peer gets which piece follows the map's order
+            ManifestFetch fetch = fetch();
+            host.fetched = null;
+            Peer silent = connect(fetch, right);
+            Peer honest = connect(fetch, right);
+            pump(List.of(honest)); // the silent peer's requests are never answered
+            if (host.fetched == null) {
+                timedOut++;
+                fetch.tick(System.nanoTime() + ManifestFetch.ASK_TIMEOUT_NANOS + 1);
+                pump(List.of(honest));
+            }
+            assertNotNull(host.fetched, "the honest peer was asked for what the silent one held");
+            assertFalse(fetch.isBanned(silent.id()), "slow is not a lie");
+        }
+        assertTrue(timedOut > 0, "some attempt needed the timeout");
+    }
+
+    @Test
     void aSoleLiarIsBannedAndNothingIsTaken() {
         ManifestFetch fetch = fetch();
         Peer liar = connect(fetch, lieIn(0));
