@@ -26,6 +26,9 @@ import java.util.function.Predicate;
 final class ShareSaver {
     private static final Logger log = LoggerFactory.getLogger(ShareSaver.class);
 
+    /** Files a record may leave out as not yet durable before a save forces them all. */
+    static final int MAX_LEFT_OUT = 4096;
+
     private final StateStore store;
     private final Workers workers;
     private final ManifestCodec codec;
@@ -102,15 +105,28 @@ final class ShareSaver {
      * forced; the record leaves them out instead (a restart checks them again). A complete share forces everything.
      */
     void save(Share share) {
+        save(share, false);
+    }
+
+    /**
+     * {@code durably}: force everything, even while downloading (the daemon stops cleanly: its restart should trust
+     * the record, not hash again what it wrote). Also when the files left out pass {@value #MAX_LEFT_OUT}: what a
+     * crash makes a restart hash again stays bounded.
+     */
+    void save(Share share, boolean durably) {
         Snapshot snapshot = snapshot(share);
         ChunkStore files = share.store();
         workers.saving().execute(() -> {
             try {
                 Set<Integer> notDurable = Set.of();
-                if (files != null && snapshot.complete()) {
+                if (files != null && (snapshot.complete() || durably)) {
                     files.force();
                 } else if (files != null) {
                     notDurable = files.forceOpen();
+                    if (notDurable.size() > MAX_LEFT_OUT) {
+                        files.force();
+                        notDurable = Set.of();
+                    }
                 }
                 store.save(share.id(), snapshot.toRecord(files, notDurable));
             } catch (java.io.IOException e) {

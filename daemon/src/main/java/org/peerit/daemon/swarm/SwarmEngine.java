@@ -511,7 +511,7 @@ public final class SwarmEngine implements AutoCloseable {
                     trackers.stop(s.id());
                     s.closeAll();
                     if (s.state().acceptsPeers()) {
-                        saver.save(s);
+                        saver.save(s, true); // a clean stop: the restart trusts what was written
                     }
                 }
                 return null;

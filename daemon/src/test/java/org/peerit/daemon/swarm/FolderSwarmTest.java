@@ -131,6 +131,35 @@ class FolderSwarmTest {
         assertEquals(m.files().size(), status.filesInPlace());
     }
 
+    /**
+     * A crash, as its restart sees it: the record is older than the files. Files moved into place after that record
+     * are found at their names with no {@code .part} and taken once their hash matches; none is fetched twice into a
+     * name that is taken, and the tree arrives whole.
+     */
+    @Test
+    void aRestartWithARecordOlderThanTheFilesAdoptsWhatLandedMeanwhile() throws Exception {
+        Path original = tree(swarm.dir("seed"), "album");
+        Daemon seeder = swarm.start(1, 1024 * 1024, 0);
+        Manifest m = seeder.engine().register(original, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
+        Daemon leecher = swarm.start(2, 0, 0);
+        Path dir = swarm.dir("leecher");
+        leecher.engine().download(m, dir).get();
+        Path record = tmp.resolve("home/daemon-2/shares/" + m.swarmId().hex() + ".json");
+        TestSwarm.await("a few files in place and saved", Duration.ofSeconds(30),
+                () -> TestSwarm.status(leecher, m.swarmId()).filesInPlace() >= 3 && Files.exists(record));
+        byte[] old = Files.readAllBytes(record);
+        TestSwarm.await("more files in place", Duration.ofSeconds(30),
+                () -> TestSwarm.status(leecher, m.swarmId()).filesInPlace() >= 40);
+        swarm.stop(2);
+        Files.write(record, old); // what a crash right after that early save leaves
+        Daemon again = swarm.start(2, 0, 0);
+        TestSwarm.await("the download to resume", Duration.ofSeconds(10),
+                () -> again.engine().share(m.swarmId()) != null);
+        Path done = again.engine().call(() -> again.engine().share(m.swarmId())).get().completion()
+                .get(60, TimeUnit.SECONDS);
+        assertSameTree(original, done, List.of("link to big"));
+    }
+
     @Test
     void foldersWithNoFilesAtAllArriveToo() throws Exception {
         Daemon seeder = swarm.start(1, 0, 0);
