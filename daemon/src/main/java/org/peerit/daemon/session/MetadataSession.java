@@ -4,8 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.ManifestRules;
@@ -74,10 +72,7 @@ public final class MetadataSession extends ChannelInboundHandlerAdapter implemen
     }
 
     public InetSocketAddress remoteAddress() {
-        if (link.channel() instanceof io.netty.handler.codec.quic.QuicStreamChannel stream) {
-            return (InetSocketAddress) stream.parent().remoteSocketAddress();
-        }
-        return (InetSocketAddress) link.channel().remoteAddress();
+        return link.remoteAddress();
     }
 
     /** Pieces asked of this peer and not yet answered. */
@@ -193,13 +188,7 @@ public final class MetadataSession extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(new PeerMessage.KeepAlive());
-            } else if (idle.state() == IdleState.READER_IDLE) {
-                close("silent for too long");
-            }
-        } else {
+        if (!IdleConnections.handled(ctx, evt, this::close)) {
             ctx.fireUserEventTriggered(evt);
         }
     }

@@ -4,9 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.quic.QuicStreamChannel;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.peerit.daemon.download.Block;
 import org.peerit.daemon.nat.PeerPath;
@@ -138,10 +135,7 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
     }
 
     public InetSocketAddress remoteAddress() {
-        if (channel instanceof QuicStreamChannel stream) {
-            return (InetSocketAddress) stream.parent().remoteSocketAddress();
-        }
-        return (InetSocketAddress) channel.remoteAddress();
+        return PeerLink.remoteOf(channel);
     }
 
     /** The listen port from the peer's handshake (0: it accepts no TCP). */
@@ -393,13 +387,7 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(new PeerMessage.KeepAlive());
-            } else if (idle.state() == IdleState.READER_IDLE) {
-                close("silent for too long");
-            }
-        } else {
+        if (!IdleConnections.handled(ctx, evt, this::close)) {
             ctx.fireUserEventTriggered(evt);
         }
     }
