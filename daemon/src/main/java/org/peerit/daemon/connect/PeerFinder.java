@@ -41,6 +41,15 @@ public final class PeerFinder {
         return swarm.connectedCount() + connecting.size() + connectingAddresses.size();
     }
 
+    /**
+     * Both sides dialled each other, so there are two connections to {@code peer}: whether the new one is kept. Both
+     * ends keep the one the smaller peer id opened, so they agree without a word.
+     */
+    public boolean keepsNew(PeerId peer, boolean newOutbound, boolean existingOutbound) {
+        PeerId me = dialling.ownId();
+        return (newOutbound ? me : peer).compareTo(existingOutbound ? me : peer) < 0;
+    }
+
     /** Whether the share has room for one more connected peer. */
     public boolean hasRoom() {
         return swarm.connectedCount() < dialling.maxPeers();

@@ -164,10 +164,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
         }
         MetadataSession existing = sessions.get(peer);
         if (existing != null) {
-            // Both sides dialled each other: keep the connection opened by the smaller peer id, as shares do.
-            PeerId me = engine.dialling().ownId();
-            boolean keepNew = (session.outbound() ? me : peer).compareTo(existing.outbound() ? me : peer) < 0;
-            if (!keepNew) {
+            if (!finder.keepsNew(peer, session.outbound(), existing.outbound())) {
                 return false;
             }
             existing.close("replaced by a simultaneous connection");

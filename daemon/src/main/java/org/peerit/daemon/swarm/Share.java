@@ -342,10 +342,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         }
         PeerSession existing = sessions.get(peer);
         if (existing != null) {
-            // Both sides dialled each other: keep the connection opened by the smaller peer id, on both ends.
-            PeerId me = engine.ownId();
-            boolean keepNew = (session.outbound() ? me : peer).compareTo(existing.outbound() ? me : peer) < 0;
-            if (!keepNew) {
+            if (!finder.keepsNew(peer, session.outbound(), existing.outbound())) {
                 return false;
             }
             existing.close("replaced by a simultaneous connection");

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import org.peerit.daemon.connect.Dialling;
 import org.peerit.daemon.download.FileDigests;
 import org.peerit.daemon.upload.TokenBucket;
-import org.peerit.protocol.PeerId;
 
 import java.util.List;
 
@@ -13,8 +12,6 @@ import java.util.List;
  * final check and rename) and the daemon-wide settings and limits. Engine thread.
  */
 interface ShareServices {
-    PeerId ownId();
-
     EngineConfig config();
 
     TokenBucket downloadLimit();

@@ -376,11 +376,6 @@ public final class SwarmEngine implements AutoCloseable {
     /** What shares ask of the engine. */
     private final class Services implements ShareServices {
         @Override
-        public PeerId ownId() {
-            return peerId;
-        }
-
-        @Override
         public EngineConfig config() {
             return config;
         }
