@@ -94,7 +94,7 @@ public final class ChunkStore implements AutoCloseable {
      */
     public static ChunkStore seed(Manifest manifest, Path target, boolean followLink) {
         BitSet all = new BitSet();
-        all.set(0, manifest.contentFiles().size());
+        all.set(0, manifest.fileCount());
         return new ChunkStore(manifest, target, false, followLink && !manifest.isFolder(), all, (BitSet) all.clone(),
                 null);
     }
@@ -360,6 +360,14 @@ public final class ChunkStore implements AutoCloseable {
             created.clear(file);
         }
         return true;
+    }
+
+    /** File {@code file} is in place as its record says (its size and time as verified): it is read from there. */
+    public void inPlace(int file) {
+        synchronized (lock) {
+            landed.set(file);
+            created.clear(file);
+        }
     }
 
     /**

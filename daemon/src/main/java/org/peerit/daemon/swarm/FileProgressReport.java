@@ -37,7 +37,7 @@ final class FileProgressReport {
     /** Each file: its path below the folder, size, verified bytes (of chunks in {@code have}), wanted, in place. */
     static List<ShareStatus.FileProgress> of(Manifest manifest, ChunkStore store, BitSet have, boolean complete) {
         List<ShareStatus.FileProgress> out = new ArrayList<>();
-        for (ContentFile f : manifest.contentFiles()) {
+        for (ContentFile f : store != null ? store.files() : manifest.contentFiles()) {
             long verified = 0;
             if (store != null) {
                 for (int c = store.firstChunk(f.index()); c < store.endChunk(f.index()); c++) {

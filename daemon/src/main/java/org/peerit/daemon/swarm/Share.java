@@ -116,7 +116,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         this.finalPath = finalPath;
         this.store = store;
         this.only = List.copyOf(only);
-        this.verifiedAs = new FileStamp[manifest.contentFiles().size()];
+        this.verifiedAs = new FileStamp[manifest.fileCount()];
         int wanted = 0;
         if (store != null) {
             for (ContentFile f : store.files()) {
@@ -580,7 +580,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         return new ShareStatus(id.hex(), name(), finalPath.toString(), state, error, manifest.bytesIn(wanted),
                 manifest.bytesIn(held), down.bytesPerSecond(), up.bytesPerSecond(), up.total(), down.total(),
                 manifest.chunkCount(), picker.have().cardinality(), corruptChunks, trackerProblem, natProblem, peers,
-                manifest.isFolder(), manifest.contentFiles().size(), wantedFiles, inPlace, files);
+                manifest.isFolder(), manifest.fileCount(), wantedFiles, inPlace, files);
     }
 
     /** The chunks holding bytes of wanted files (every chunk, but for a download with --only). */

@@ -118,7 +118,7 @@ final class ShareOpener {
             saver.save(share);
             engine.announce(share, AnnounceEvent.STARTED);
             log.info("{}: sharing {} ({} bytes, {} files, {} chunks), swarm {}", share.name(), path, m.size(),
-                    m.contentFiles().size(), m.chunkCount(), share.id().shortHex());
+                    m.fileCount(), m.chunkCount(), share.id().shortHex());
             return new Registration(share, h.skipped());
         }));
     }
@@ -151,7 +151,7 @@ final class ShareOpener {
             Share existing = engine.share(manifest.swarmId());
             BitSet have = new BitSet();
             BitSet written = null;
-            FileStamp[] landed = new FileStamp[manifest.contentFiles().size()];
+            FileStamp[] landed = new FileStamp[manifest.fileCount()];
             boolean ours = false;
             if (existing != null) {
                 boolean here = existing.finalPath().equals(target);
@@ -254,7 +254,7 @@ final class ShareOpener {
     private void resume(Manifest m, Path path, ShareRecord r) throws IOException {
         Share.Origin origin = r.downloaded() || !r.complete() ? Share.Origin.DOWNLOADED : Share.Origin.REGISTERED;
         List<String> only = r.only() == null ? List.of() : r.only();
-        int fileCount = m.contentFiles().size();
+        int fileCount = m.fileCount();
         FileStamp[] recorded = r.stampsFor(fileCount);
         BitSet wanted;
         try {
@@ -273,36 +273,34 @@ final class ShareOpener {
             have = new BitSet(); // a damaged record: trust nothing saved
             written = null;
         }
-        ChunkStore probe = ChunkStore.download(m, path, wanted, new BitSet(), saver.store().sideFile(m.swarmId()));
+        ChunkStore store = ChunkStore.download(m, path, wanted, new BitSet(), saver.store().sideFile(m.swarmId()));
         FileStamp[] landed = new FileStamp[fileCount];
         BitSet orphans = new BitSet();
-        boolean sideFileGone = !Files.exists(probe.sideFile(), LinkOption.NOFOLLOW_LINKS);
-        for (ContentFile f : probe.files()) {
+        boolean sideFileGone = !Files.exists(store.sideFile(), LinkOption.NOFOLLOW_LINKS);
+        for (ContentFile f : store.files()) {
             int i = f.index();
-            int from = probe.firstChunk(i);
-            int to = probe.endChunk(i);
+            int from = store.firstChunk(i);
+            int to = store.endChunk(i);
             if (!wanted.get(i)) {
                 if (sideFileGone) {
                     have.clear(from, to); // the bytes of unwanted files in shared chunks were in the side file
                 }
                 continue;
             }
-            if (recorded[i] != null && stampMatches(probe.finalPath(i), recorded[i])) {
+            if (recorded[i] != null && stampMatches(store.finalPath(i), recorded[i])) {
                 landed[i] = recorded[i];
+                store.inPlace(i);
                 continue;
             }
-            Path part = probe.partPath(i);
-            boolean partGone = !Files.exists(part, LinkOption.NOFOLLOW_LINKS);
-            if (partGone && Files.isRegularFile(probe.finalPath(i), LinkOption.NOFOLLOW_LINKS)) {
+            boolean partGone = !store.partExists(i);
+            if (partGone && Files.isRegularFile(store.finalPath(i), LinkOption.NOFOLLOW_LINKS)) {
                 orphans.set(i); // moved into place just before a crash, maybe: checked below
             }
-            if (f.size() > 0 && (partGone
-                    || Files.readAttributes(part, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size() != f.size())) {
+            if (f.size() > 0 && (partGone || Files.readAttributes(store.partPath(i), BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).size() != f.size())) {
                 have.clear(from, to); // the data is gone or was changed: fetch it again
             }
         }
-        probe.close();
-        ChunkStore store = ChunkStore.download(m, path, wanted, landedSet(landed), probe.sideFile());
         Share share = new Share(engine.services(), m, path, store, have, ShareState.CHECKING, origin, only);
         for (int i = 0; i < fileCount; i++) {
             share.verifiedAs(i, landed[i]);

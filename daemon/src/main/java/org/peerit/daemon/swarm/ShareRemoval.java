@@ -107,7 +107,7 @@ final class ShareRemoval {
             deleted.add(part);
         }
         ChunkStore store = share.store();
-        FileStamp[] stamps = record != null ? record.stampsFor(share.manifest().contentFiles().size())
+        FileStamp[] stamps = record != null ? record.stampsFor(share.manifest().fileCount())
                 : share.verifiedAs();
         for (ContentFile f : share.manifest().contentFiles()) {
             Path file = store == null ? share.finalPath() : store.finalPath(f.index());

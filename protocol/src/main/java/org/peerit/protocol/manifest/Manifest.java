@@ -48,6 +48,11 @@ public record Manifest(int version, String name, long size, int chunkSize, Strin
         return version == FOLDER_VERSION;
     }
 
+    /** How many files: one, or the folder's (without building {@link #contentFiles}). */
+    public int fileCount() {
+        return isFolder() ? files.size() : 1;
+    }
+
     /** Every file with its path from the download directory and its place in the chunk space. */
     public List<ContentFile> contentFiles() {
         if (!isFolder()) {
