@@ -2,7 +2,6 @@ package org.peerit.daemon.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 import org.peerit.daemon.download.Block;
@@ -11,7 +10,6 @@ import org.peerit.daemon.nat.PeerPath;
 import org.peerit.daemon.storage.Bitfields;
 import org.peerit.daemon.upload.Choker;
 import org.peerit.daemon.upload.SuperSeeder;
-import org.peerit.daemon.upload.TokenBucket;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
@@ -50,7 +48,7 @@ class PeerSessionTest {
     private final PeerId me = randomId();
     private final PeerId them = randomId();
     private final MemorySwarm swarm = new MemorySwarm();
-    private final Host host = new Host(swarm);
+    private final TestSessionHost host = new TestSessionHost(me, id -> id.equals(swarm.id()) ? swarm : null);
 
     @Test
     void aHandshakeThatProvesItsIdIsAnsweredAndTheSessionTakesOver() {
@@ -331,53 +329,6 @@ class PeerSessionTest {
         byte[] b = new byte[32];
         new SecureRandom().nextBytes(b);
         return SwarmId.wrap(b);
-    }
-
-    private final class Host implements SessionHost {
-        private final MemorySwarm served;
-
-        Host(MemorySwarm served) {
-            this.served = served;
-        }
-
-        @Override
-        public PeerId ownId() {
-            return me;
-        }
-
-        @Override
-        public int listenPort() {
-            return 6000;
-        }
-
-        @Override
-        public SessionSwarm swarm(SwarmId id) {
-            return id.equals(served.id()) ? served : null;
-        }
-
-        @Override
-        public boolean establish(Channel channel) {
-            return true;
-        }
-
-        @Override
-        public void logRefusal(String why) {
-        }
-
-        @Override
-        public TokenBucket uploadLimit() {
-            return new TokenBucket(0, System.nanoTime());
-        }
-
-        @Override
-        public TokenBucket downloadLimit() {
-            return new TokenBucket(0, System.nanoTime());
-        }
-
-        @Override
-        public void memoryShortage(Throwable cause) {
-            throw new AssertionError(cause);
-        }
     }
 
     /** A two-chunk file of which we hold chunk 0, in memory; it records what its sessions tell it. */

@@ -92,6 +92,11 @@ class FolderSwarmTest {
         return out;
     }
 
+    /** {@code path} registered on {@code seeder}: its manifest. */
+    private static Manifest shared(Daemon seeder, Path path) throws Exception {
+        return seeder.engine().register(path, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
+    }
+
     static void assertSameTree(Path expected, Path actual, List<String> leftOut) throws IOException {
         TreeMap<String, byte[]> want = contents(expected);
         leftOut.forEach(want::remove);
@@ -140,7 +145,7 @@ class FolderSwarmTest {
     void aRestartWithARecordOlderThanTheFilesAdoptsWhatLandedMeanwhile() throws Exception {
         Path original = tree(swarm.dir("seed"), "album");
         Daemon seeder = swarm.start(1, 1024 * 1024, 0);
-        Manifest m = seeder.engine().register(original, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
+        Manifest m = shared(seeder, original);
         Daemon leecher = swarm.start(2, 0, 0);
         Path dir = swarm.dir("leecher");
         leecher.engine().download(m, dir).get();
@@ -171,7 +176,7 @@ class FolderSwarmTest {
                 Files.createDirectories(original.resolve("a/b"));
                 Files.createDirectories(original.resolve("c"));
             }
-            Manifest m = seeder.engine().register(original, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
+            Manifest m = shared(seeder, original);
             assertEquals(0, m.chunkCount());
             Path done = leecher.engine().download(m, dir).get().completion().get(30, TimeUnit.SECONDS);
             assertTrue(Files.isDirectory(done), name);
@@ -183,7 +188,7 @@ class FolderSwarmTest {
     void onlyTheMatchingFilesAreCreatedWhileTheChunksTheyShareAreFetched() throws Exception {
         Path original = tree(swarm.dir("seed"), "album");
         Daemon seeder = swarm.start(1, 0, 0);
-        Manifest m = seeder.engine().register(original, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
+        Manifest m = shared(seeder, original);
         Daemon leecher = swarm.start(2, 0, 0);
         Path dir = swarm.dir("leecher");
         // The seeder super-seeds: it must notice that this peer wants none of its offers, and show it everything.
@@ -238,7 +243,7 @@ class FolderSwarmTest {
         Path original = tree(swarm.dir("seed"), "album");
         Manifest m;
         Daemon seeder = swarm.start(1, 0, 0);
-        m = seeder.engine().register(original, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
+        m = shared(seeder, original);
         swarm.stop(1); // offline for now: only the liar is there
         ManifestCodec codec = new ManifestCodec();
         byte[] right = codec.metadataBytes(m);
@@ -272,7 +277,7 @@ class FolderSwarmTest {
     void aFolderDownloadResumesAfterARestartAndRemoveDeleteTakesWhatPeeritWrote() throws Exception {
         Path original = tree(swarm.dir("seed"), "album");
         Daemon seeder = swarm.start(1, 1024 * 1024, 0);
-        Manifest m = seeder.engine().register(original, (d, t) -> { }).get(30, TimeUnit.SECONDS).manifest();
+        Manifest m = shared(seeder, original);
         Daemon leecher = swarm.start(2, 0, 0);
         Path dir = swarm.dir("leecher");
         leecher.engine().download(m, dir).get();

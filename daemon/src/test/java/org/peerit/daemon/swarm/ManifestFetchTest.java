@@ -1,21 +1,17 @@
 package org.peerit.daemon.swarm;
 
-import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 import org.peerit.daemon.connect.Dialling;
 import org.peerit.daemon.nat.PeerPath;
-import org.peerit.daemon.session.HandshakeSwarm;
 import org.peerit.daemon.session.MetadataSession;
 import org.peerit.daemon.session.PeerLink;
-import org.peerit.daemon.session.SessionHost;
-import org.peerit.daemon.upload.TokenBucket;
+import org.peerit.daemon.session.TestSessionHost;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.FileEntry;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.ShareLink;
-import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.wire.PeerMessage;
 import org.peerit.protocol.wire.WireLimits;
 
@@ -27,9 +23,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -74,13 +68,15 @@ class ManifestFetchTest {
         return lie;
     }
 
-    private static final class Host implements ManifestFetch.FetchHost, SessionHost {
+    /** The engine as a fetch sees it, and the daemon as its sessions do. */
+    private static final class Host implements ManifestFetch.FetchHost {
         final EmbeddedChannel loopChannel = new EmbeddedChannel();
+        final TestSessionHost sessions = new TestSessionHost(randomId(), id -> null);
         Manifest fetched;
 
         @Override
         public Dialling dialling() {
-            return new Dialling(loopChannel.eventLoop(), null, null, ownId(), 0, true, 16, a -> false);
+            return new Dialling(loopChannel.eventLoop(), null, null, sessions.ownId(), 0, true, 16, a -> false);
         }
 
         @Override
@@ -92,47 +88,6 @@ class ManifestFetchTest {
         public CompletableFuture<Share> fetched(ManifestFetch fetch, Manifest m, List<String> only) {
             fetched = m;
             return CompletableFuture.failedFuture(new IOException("the test ends at the verified manifest"));
-        }
-
-        private final PeerId me = randomId();
-
-        @Override
-        public PeerId ownId() {
-            return me;
-        }
-
-        @Override
-        public int listenPort() {
-            return 0;
-        }
-
-        @Override
-        public HandshakeSwarm swarm(SwarmId id) {
-            return null;
-        }
-
-        @Override
-        public boolean establish(Channel channel) {
-            return true;
-        }
-
-        @Override
-        public void logRefusal(String why) {
-        }
-
-        @Override
-        public TokenBucket uploadLimit() {
-            return new TokenBucket(0, System.nanoTime());
-        }
-
-        @Override
-        public TokenBucket downloadLimit() {
-            return new TokenBucket(0, System.nanoTime());
-        }
-
-        @Override
-        public void memoryShortage(Throwable cause) {
-            throw new AssertionError(cause);
         }
     }
 
@@ -158,7 +113,7 @@ class ManifestFetchTest {
             }
         };
         PeerId id = randomId();
-        MetadataSession session = new MetadataSession(host, fetch, new PeerLink(ch, id, 0, true, PeerPath.TCP, "TLS"));
+        MetadataSession session = new MetadataSession(host.sessions, fetch, new PeerLink(ch, id, 0, true, PeerPath.TCP, "TLS"));
         assertTrue(fetch.accept(session));
         ch.pipeline().addLast("session", session);
         return new Peer(id, ch, bytes, new HashSet<>());
