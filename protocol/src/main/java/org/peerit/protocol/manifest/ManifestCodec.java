@@ -118,14 +118,7 @@ public final class ManifestCodec {
     }
 
     private static List<FileEntry> files(JsonNode root) throws ManifestException {
-        JsonNode node = field(root, "files");
-        if (!node.isArray()) {
-            throw new ManifestException("field 'files' must be an array");
-        }
-        if (node.size() > ManifestRules.MAX_ENTRIES) {
-            throw new ManifestException("field 'files' has " + node.size() + " entries; at most "
-                    + ManifestRules.MAX_ENTRIES + " are allowed");
-        }
+        JsonNode node = array(field(root, "files"), "field 'files'", "an array", ManifestRules.MAX_ENTRIES, "entries");
         List<FileEntry> out = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
             JsonNode f = node.get(i);
@@ -141,13 +134,7 @@ public final class ManifestCodec {
     }
 
     private static List<List<String>> paths(JsonNode node, String name) throws ManifestException {
-        if (!node.isArray()) {
-            throw new ManifestException("field '" + name + "' must be an array");
-        }
-        if (node.size() > ManifestRules.MAX_ENTRIES) {
-            throw new ManifestException("field '" + name + "' has " + node.size() + " entries; at most "
-                    + ManifestRules.MAX_ENTRIES + " are allowed");
-        }
+        array(node, "field '" + name + "'", "an array", ManifestRules.MAX_ENTRIES, "entries");
         List<List<String>> out = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
             out.add(segments(node.get(i), name + "[" + i + "]"));
@@ -156,21 +143,7 @@ public final class ManifestCodec {
     }
 
     private static List<String> segments(JsonNode node, String where) throws ManifestException {
-        if (!node.isArray()) {
-            throw new ManifestException(where + " must be an array of path segments");
-        }
-        if (node.size() > ManifestRules.MAX_DEPTH) {
-            throw new ManifestException(where + " has " + node.size() + " segments; at most " + ManifestRules.MAX_DEPTH
-                    + " are allowed");
-        }
-        List<String> out = new ArrayList<>(node.size());
-        for (int i = 0; i < node.size(); i++) {
-            if (!node.get(i).isTextual()) {
-                throw new ManifestException(where + "[" + i + "] must be a string");
-            }
-            out.add(node.get(i).textValue());
-        }
-        return out;
+        return strings(array(node, where, "an array of path segments", ManifestRules.MAX_DEPTH, "segments"), where);
     }
 
     /**
@@ -262,18 +235,29 @@ public final class ManifestCodec {
     }
 
     private static List<String> textArray(JsonNode root, String name, int max) throws ManifestException {
-        JsonNode node = field(root, name);
+        return strings(array(field(root, name), "field '" + name + "'", "an array", max, "entries"), name);
+    }
+
+    /** {@code node}, if it is an array of at most {@code max} items; else what it should be, as {@code label}'s. */
+    private static JsonNode array(JsonNode node, String label, String kind, int max, String items)
+            throws ManifestException {
         if (!node.isArray()) {
-            throw new ManifestException("field '" + name + "' must be an array");
+            throw new ManifestException(label + " must be " + kind);
         }
         if (node.size() > max) {
-            throw new ManifestException("field '" + name + "' has " + node.size() + " entries; at most " + max + " are allowed");
+            throw new ManifestException(label + " has " + node.size() + " " + items + "; at most " + max
+                    + " are allowed");
         }
-        List<String> out = new ArrayList<>(node.size());
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode item = node.get(i);
+        return node;
+    }
+
+    /** The array's strings; an item that is not one is named as {@code where[i]}. */
+    private static List<String> strings(JsonNode array, String where) throws ManifestException {
+        List<String> out = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode item = array.get(i);
             if (!item.isTextual()) {
-                throw new ManifestException(name + "[" + i + "] must be a string");
+                throw new ManifestException(where + "[" + i + "] must be a string");
             }
             out.add(item.textValue());
         }
