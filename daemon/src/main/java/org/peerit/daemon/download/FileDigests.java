@@ -152,15 +152,11 @@ public final class FileDigests {
 
     /** How far into {@code f} (in bytes) every chunk is verified. */
     private long verifiedReach(ContentFile f) {
-        if (f.size() == 0) {
-            return 0;
-        }
-        int next = manifest.chunkAt(f.offset() + fed[f.index()]);
         if (fed[f.index()] == f.size()) {
-            return f.size();
+            return f.size(); // fed whole (an empty file from the start)
         }
         int end = store.endChunk(f.index());
-        int firstMissing = have.nextClearBit(next);
+        int firstMissing = have.nextClearBit(manifest.chunkAt(f.offset() + fed[f.index()]));
         if (firstMissing >= end) {
             return f.size();
         }

@@ -103,17 +103,6 @@ final class FilePool implements AutoCloseable {
         }
     }
 
-    /** Forces {@code key}'s written data, if it is open and written. */
-    void forceOne(int key) throws IOException {
-        synchronized (lock) {
-            Handle h = open.get(key);
-            if (h != null && h.dirty) {
-                h.channel.force(false);
-                h.dirty = false;
-            }
-        }
-    }
-
     private void evictBeyondLimit() throws IOException {
         Iterator<Map.Entry<Integer, Handle>> it = open.entrySet().iterator();
         while (open.size() > MAX_OPEN && it.hasNext()) {
