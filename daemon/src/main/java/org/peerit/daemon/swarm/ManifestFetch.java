@@ -458,7 +458,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
         for (MetadataSession s : sessions.values()) {
             var remote = s.remoteAddress();
             peers.add(new ShareStatus.PeerStatus(s.peerId().shortHex(),
-                    remote.getAddress().getHostAddress() + ":" + remote.getPort(), s.link().path().label(),
+                    ShareStatus.endpoint(remote), s.link().path().label(),
                     s.link().security(), false, 0, 0, 0, true, true));
         }
         return new ShareStatus(link.swarm().hex(), link.name(), dir.resolve(link.name()).toString(),

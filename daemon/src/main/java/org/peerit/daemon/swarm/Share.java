@@ -568,7 +568,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         for (PeerSession s : sessions.values()) {
             InetSocketAddress remote = s.remoteAddress();
             peers.add(new ShareStatus.PeerStatus(s.peerId().shortHex(),
-                    remote.getAddress().getHostAddress() + ":" + remote.getPort(), s.path().label(), s.security(),
+                    ShareStatus.endpoint(remote), s.path().label(), s.security(),
                     s.isSeed(), s.peerHas().cardinality(), s.downloadRate(), s.uploadRate(), s.peerChoking(),
                     s.amChoking()));
         }

@@ -1,5 +1,6 @@
 package org.peerit.daemon.swarm;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -12,6 +13,11 @@ public record ShareStatus(String swarm, String name, String path, ShareState sta
                           int chunks, int verifiedChunks, long corruptChunks, String trackerProblem,
                           String natProblem, List<PeerStatus> peers, boolean folder, int fileCount,
                           int wantedFiles, int filesInPlace, List<FileProgress> files) {
+
+    /** An address as status shows it: {@code host:port}, the host as numbers. */
+    static String endpoint(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
 
     /** One file of a folder: its path below the folder, its size, how much of it is verified, and where it is. */
     public record FileProgress(String path, long size, long verifiedBytes, boolean wanted, boolean inPlace) {

@@ -182,10 +182,10 @@ public final class SwarmEngine implements AutoCloseable {
         InetSocketAddress server = nat.serverMapping();
         InetSocketAddress client = nat.clientMapping();
         if (server != null) {
-            out.put("quicServerMapping", server.getAddress().getHostAddress() + ":" + server.getPort());
+            out.put("quicServerMapping", ShareStatus.endpoint(server));
         }
         if (client != null) {
-            out.put("quicClientMapping", client.getAddress().getHostAddress() + ":" + client.getPort());
+            out.put("quicClientMapping", ShareStatus.endpoint(client));
         }
         return out;
     }
