@@ -3,23 +3,49 @@ package org.peerit.cli;
 import org.peerit.daemon.Daemon;
 import org.peerit.daemon.DaemonConfig;
 import org.peerit.daemon.DaemonPaths;
+import org.peerit.daemon.dht.DhtSettings;
 import org.peerit.daemon.swarm.EngineConfig;
+import org.peerit.protocol.lan.LocalAnnounce;
 import org.peerit.protocol.manifest.TrackerAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code peerit daemon N TRACKER}: runs daemon N in the foreground until Ctrl-C or {@code peerit stop N}. */
+/**
+ * {@code peerit daemon N [TRACKER...]}: runs daemon N in the foreground until Ctrl-C or {@code peerit stop N}. With
+ * no tracker it finds peers through the DHT and the LAN alone.
+ */
 @Command(name = "daemon", mixinStandardHelpOptions = true,
-        description = "Runs daemon INDEX in the foreground: announces to TRACKER, serves and downloads chunks.")
+        description = {"Runs daemon INDEX in the foreground: finds peers through the TRACKERs, the Mainline DHT and the"
+                + " LAN, serves and downloads chunks.",
+                "With no TRACKER, the DHT and the LAN alone find peers, and manifests it writes name no tracker."})
 final class DaemonCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "INDEX", description = "Daemon number (1, 2, ...): picks its data and socket.")
     int index;
 
-    @Parameters(index = "1", paramLabel = "TRACKER", description = "Tracker as host:port (port defaults to 59000).")
-    String tracker;
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "TRACKER",
+            description = "Trackers as host:port (port defaults to 59000); announced to for every swarm.")
+    List<String> trackers = new ArrayList<>();
+
+    @Option(names = "--dht-port", paramLabel = "PORT",
+            description = "UDP port of the DHT node (default: 6880 + INDEX, so 6881 for daemon 1).")
+    Integer dhtPort;
+
+    @Option(names = "--dht-bootstrap", paramLabel = "HOST:PORT",
+            description = "A DHT node to join through (repeatable; default: the well-known public routers "
+                    + "dht.transmissionbt.com, router.bittorrent.com, router.utorrent.com, router.silotis.us).")
+    List<String> dhtBootstrap = new ArrayList<>();
+
+    @Option(names = "--no-dht", description = "Do not join the Mainline DHT.")
+    boolean noDht;
+
+    @Option(names = "--no-lan", description = "Do not announce to, or listen for, peers on the LAN (multicast "
+            + LocalAnnounce.GROUP + ":" + LocalAnnounce.PORT + ").")
+    boolean noLan;
 
     @Option(names = "--port", defaultValue = "0", description = "TCP port for peers (default: any free port).")
     int port;
@@ -42,11 +68,30 @@ final class DaemonCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrackerAddress trackerAddress;
-        try {
-            trackerAddress = TrackerAddress.parse(tracker);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("tracker '" + tracker + "': " + e.getMessage());
+        List<TrackerAddress> trackerAddresses = new ArrayList<>();
+        for (String tracker : trackers) {
+            try {
+                TrackerAddress parsed = TrackerAddress.parse(tracker);
+                if (!trackerAddresses.contains(parsed)) {
+                    trackerAddresses.add(parsed);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("tracker '" + tracker + "': " + e.getMessage());
+            }
+        }
+        for (String node : dhtBootstrap) {
+            try {
+                TrackerAddress.parse(node); // the same host:port rules
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--dht-bootstrap '" + node + "': " + e.getMessage());
+            }
+            if (!node.contains(":")) {
+                throw new IllegalArgumentException("--dht-bootstrap '" + node + "': give host:port");
+            }
+        }
+        int dhtUdpPort = dhtPort == null ? DhtSettings.defaultPort(index) : dhtPort;
+        if (dhtUdpPort < 1 || dhtUdpPort > 65535) {
+            throw new IllegalArgumentException("--dht-port " + dhtUdpPort + " is outside 1..65535");
         }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port " + port + " is outside 0..65535");
@@ -60,16 +105,19 @@ final class DaemonCommand implements Callable<Integer> {
         if (System.getProperty("logback.configurationFile") == null) { // a user's own configuration wins
             System.setProperty("logback.configurationFile", "logback-daemon.xml");
         }
-        EngineConfig engine = EngineConfig.defaults(trackerAddress).withListenPort(port).withQuicPort(quicPort)
-                .withRates(maxUploadRate, maxDownloadRate);
+        EngineConfig engine = EngineConfig.defaults(trackerAddresses).withListenPort(port).withQuicPort(quicPort)
+                .withRates(maxUploadRate, maxDownloadRate)
+                .withDht(noDht ? DhtSettings.off() : new DhtSettings(true, dhtUdpPort, dhtBootstrap))
+                .withLan(noLan ? 0 : LocalAnnounce.PORT);
         if (quicOnly) {
             engine = engine.withoutTcpDialling();
         }
-        Daemon daemon = Daemon.start(new DaemonConfig(index, paths, engine));
+        DaemonConfig config = new DaemonConfig(index, paths, engine);
+        Daemon daemon = Daemon.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "peerit-shutdown"));
         System.err.println("peerit: daemon " + index + " running (peers on TCP " + daemon.engine().listenPort()
-                + " and UDP " + daemon.engine().quicPort() + ", tracker " + trackerAddress + "); logs in " + paths.dataDir().resolve("daemon.log")
-                + "; stop with Ctrl-C or: peerit stop " + index);
+                + " and UDP " + daemon.engine().quicPort() + "; " + Daemon.sources(config) + "); logs in "
+                + paths.dataDir().resolve("daemon.log") + "; stop with Ctrl-C or: peerit stop " + index);
         daemon.awaitStop();
         return 0;
     }

@@ -43,8 +43,13 @@ final class StatusCommand implements Callable<Integer> {
             return 0;
         }
         DaemonInfo d = status.daemon();
-        out.printf(Locale.ROOT, "daemon %d  peer %s  tracker %s  peers on TCP %d, QUIC (UDP) %d%n", d.index(),
-                d.peer().substring(0, 8), d.tracker(), d.listenPort(), d.quicPort());
+        out.printf(Locale.ROOT, "daemon %d  peer %s  %s  peers on TCP %d, QUIC (UDP) %d%n", d.index(),
+                d.peer().substring(0, 8), d.trackers().isEmpty() ? "no tracker" : (d.trackers().size() == 1 ? "tracker "
+                        : "trackers ") + String.join(", ", d.trackers()), d.listenPort(), d.quicPort());
+        DaemonInfo.Dht dht = d.dht();
+        out.println((dht == null ? "DHT off" : String.format(Locale.ROOT, "DHT on UDP %d: %d %s in the routing table"
+                + " (sent %s, received %s)", dht.port(), dht.nodes(), dht.nodes() == 1 ? "node" : "nodes", Units.bytes(dht.sentBytes()),
+                Units.bytes(dht.receivedBytes()))) + "  LAN discovery " + (d.lan() ? "on" : "off"));
         if (d.quicServerMapping() != null) {
             out.println("seen from outside as " + d.quicServerMapping() + " (QUIC server), "
                     + (d.quicClientMapping() == null ? "?" : d.quicClientMapping()) + " (QUIC client)");
@@ -68,6 +73,12 @@ final class StatusCommand implements Callable<Integer> {
             }
             if (s.trackerProblem() != null) {
                 out.println("  tracker: " + s.trackerProblem());
+            }
+            if (s.dht() != null) {
+                out.println("  DHT: " + s.dht());
+            }
+            if (s.sources() != null && !s.sources().isEmpty()) {
+                out.println("  peers found through: " + String.join(", ", s.sources()));
             }
             if (s.natProblem() != null) {
                 out.println("  connections: " + s.natProblem());

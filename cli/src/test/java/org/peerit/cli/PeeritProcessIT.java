@@ -79,8 +79,9 @@ class PeeritProcessIT {
     }
 
     private Process startDaemon(int index, String... options) throws Exception {
+        // No DHT and no LAN discovery: a test's traffic stays on loopback.
         List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString(), "daemon", String.valueOf(index),
-                "127.0.0.1:" + trackerPort));
+                "127.0.0.1:" + trackerPort, "--no-dht", "--no-lan"));
         cmd.addAll(List.of(options));
         String name = "daemon-" + index + "-" + processes.size();
         Process p = spawn(name, cmd);

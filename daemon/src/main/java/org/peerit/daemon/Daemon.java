@@ -16,6 +16,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -62,9 +64,10 @@ public final class Daemon implements AutoCloseable {
             StateStore store = new StateStore(dataDir, json);
             startedEngine = SwarmEngine.start(config.engine(), identity, store);
             this.engine = startedEngine;
-            DaemonInfo info = new DaemonInfo(config.index(), identity.peerId().hex(), config.engine().tracker().toString(),
+            DaemonInfo info = new DaemonInfo(config.index(), identity.peerId().hex(), trackerNames(config),
                     engine.listenPort(), engine.quicPort(), config.engine().maxUploadRate(),
-                    config.engine().maxDownloadRate(), dataDir.toString(), null, null, null);
+                    config.engine().maxDownloadRate(), dataDir.toString(), config.engine().lanPort() != 0, null, null,
+                    null, null);
             this.control = new ControlServer(config.paths().socket(), new ControlHandler(engine, info, this::stopAsync));
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (startedEngine != null) {
@@ -74,9 +77,23 @@ public final class Daemon implements AutoCloseable {
             lockFile.close();
             throw e;
         }
-        log.info("daemon {} running: peer id {}, peers on TCP port {} and QUIC (UDP) port {}, tracker {}, control socket {}",
-                config.index(), identity.peerId().shortHex(), engine.listenPort(), engine.quicPort(), config.engine().tracker(),
+        log.info("daemon {} running: peer id {}, peers on TCP port {} and QUIC (UDP) port {}, {}, control socket {}",
+                config.index(), identity.peerId().shortHex(), engine.listenPort(), engine.quicPort(), sources(config),
                 config.paths().socket());
+    }
+
+    private static List<String> trackerNames(DaemonConfig config) {
+        return config.engine().trackers().stream().map(Object::toString).toList();
+    }
+
+    /** Where the daemon looks for peers, as its log and the CLI say it. */
+    public static String sources(DaemonConfig config) {
+        List<String> out = new ArrayList<>();
+        List<String> trackers = trackerNames(config);
+        out.add(trackers.isEmpty() ? "no tracker" : (trackers.size() == 1 ? "tracker " : "trackers ") + String.join(", ", trackers));
+        out.add(config.engine().dht().enabled() ? "DHT on UDP " + config.engine().dht().port() : "no DHT");
+        out.add(config.engine().lanPort() != 0 ? "LAN discovery" : "no LAN discovery");
+        return String.join(", ", out);
     }
 
     public static Daemon start(DaemonConfig config) throws IOException, InterruptedException {

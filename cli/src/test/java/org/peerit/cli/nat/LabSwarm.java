@@ -38,18 +38,27 @@ public final class LabSwarm {
         return work;
     }
 
-    public void startTracker(String... options) throws Exception {
+    public Process startTracker(String... options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("java", "-jar", repo.resolve("tracker/target/tracker.jar").toString(),
                 "--port", String.valueOf(TRACKER_PORT), "--interval", "3"));
         cmd.addAll(List.of(options));
         Process p = lab.start(NatLab.INTERNET, "tracker", env, work, cmd);
         awaitLog(p, "tracker", "tracker listening");
+        return p;
     }
 
-    public void startDaemon(String ns, int index) throws Exception {
-        Process p = lab.start(ns, "daemon-" + index, env, work, List.of(repo.resolve("peerit").toString(), "daemon",
-                String.valueOf(index), NatLab.TRACKER_IP + ":" + TRACKER_PORT));
+    /** Daemon {@code index} on host {@code ns} with the lab's tracker, and neither the DHT nor LAN discovery. */
+    public Process startDaemon(String ns, int index) throws Exception {
+        return startDaemon(ns, index, List.of(NatLab.TRACKER_IP + ":" + TRACKER_PORT, "--no-dht", "--no-lan"));
+    }
+
+    /** Daemon {@code index} on host {@code ns}, with {@code args} after its index (trackers, options). */
+    public Process startDaemon(String ns, int index, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("peerit").toString(), "daemon", String.valueOf(index)));
+        cmd.addAll(args);
+        Process p = lab.start(ns, "daemon-" + index, env, work, cmd);
         awaitLog(p, "daemon-" + index, "daemon " + index + " running");
+        return p;
     }
 
     /** Runs a {@code peerit} command on host {@code ns}. */

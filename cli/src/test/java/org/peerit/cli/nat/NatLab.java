@@ -110,6 +110,33 @@ public final class NatLab implements AutoCloseable {
         return ns;
     }
 
+    /**
+     * A host on the internet itself, no NAT in front (a server, or a home with a public address); returns its
+     * namespace. Its address is {@link #publicHostIp}; its default route is the internet segment, so software that
+     * asks for the default route's address (the DHT library does) gets it.
+     */
+    public String publicHost(int n) throws IOException, InterruptedException {
+        String ns = "pit-p" + n;
+        namespace(ns);
+        String outside = "pit-p" + n + "w";
+        run("ip", "link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        run("ip", "link", "set", outside, "netns", INTERNET);
+        run("ip", "-n", INTERNET, "link", "set", outside, "master", "br0", "up");
+        run("ip", "-n", ns, "addr", "add", publicHostIp(n) + "/24", "dev", "eth0");
+        run("ip", "-n", ns, "link", "set", "eth0", "up");
+        run("ip", "-n", ns, "route", "add", "default", "dev", "eth0");
+        return ns;
+    }
+
+    public static String publicHostIp(int n) {
+        return "198.18.0." + (100 + n);
+    }
+
+    /** Stops process {@code p} (one this lab started), as a crash or a power cut would: at once. */
+    public void kill(Process p) throws InterruptedException {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
     public static String hostIp(int router, int hostNumber) {
         return "198.19." + router + "." + (1 + hostNumber);
     }

@@ -231,7 +231,7 @@ public final class ControlHandler {
         }
         Map<String, String> mappings = engine.publicMappings();
         DaemonInfo now = daemonInfo.withLive(mappings.get("quicServerMapping"), mappings.get("quicClientMapping"),
-                new DaemonInfo.Inbound(inbound.pending(), inbound.established(), inbound.refused()));
+                engine.dhtInfo(), new DaemonInfo.Inbound(inbound.pending(), inbound.established(), inbound.refused()));
         events.send(new ControlEvent.StatusReport(now, shares));
     }
 

@@ -20,13 +20,20 @@ import java.util.List;
 public final class StateStore {
     private static final Logger log = LoggerFactory.getLogger(StateStore.class);
 
+    private final Path dataDir;
     private final Path dir;
     private final ObjectMapper json;
 
     public StateStore(Path dataDir, ObjectMapper json) throws IOException {
+        this.dataDir = dataDir;
         this.dir = dataDir.resolve("shares");
         this.json = json;
         Files.createDirectories(dir);
+    }
+
+    /** The daemon's data directory, which holds this store (and, beside it, the DHT's state). */
+    public Path dataDir() {
+        return dataDir;
     }
 
     /** Writes to a temporary file, fsyncs it, renames it over the old one, and fsyncs the directory. */

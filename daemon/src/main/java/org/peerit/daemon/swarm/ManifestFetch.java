@@ -2,14 +2,16 @@ package org.peerit.daemon.swarm;
 
 import org.peerit.daemon.connect.ConnectSwarm;
 import org.peerit.daemon.connect.Dialling;
-import org.peerit.daemon.connect.PeerFinder;
+import org.peerit.daemon.connect.PeerIntake;
 import org.peerit.daemon.session.Admitted;
 import org.peerit.daemon.session.MetadataSession;
 import org.peerit.daemon.session.MetadataSwarm;
 import org.peerit.daemon.session.PeerLink;
 import org.peerit.daemon.session.PeerSession;
 import org.peerit.daemon.session.SessionHost;
-import org.peerit.daemon.tracker.TrackerClient;
+import org.peerit.daemon.discovery.Discovery;
+import org.peerit.daemon.discovery.PeerSource;
+import org.peerit.daemon.discovery.TrackerProblems;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
@@ -24,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,6 +69,9 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
 
         /** The manifest is verified: start the download proper; its share, once it exists. */
         CompletableFuture<Share> fetched(ManifestFetch fetch, Manifest manifest, List<String> only);
+
+        /** What status says of the swarm's DHT lookups (null without the DHT). */
+        String dhtStatus(SwarmId id);
     }
 
     private final FetchHost engine;
@@ -73,7 +79,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
     private final Path dir;
     private final List<String> only;
     private final ManifestCodec codec;
-    private final PeerFinder finder;
+    private final PeerIntake finder;
     private final Map<PeerId, MetadataSession> sessions = new HashMap<>();
     private final Set<PeerId> banned = new HashSet<>();
     private final Map<PeerId, Long> rejectedAt = new HashMap<>();
@@ -87,13 +93,23 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
     /** After pieces of several peers failed to fit: the one peer every piece is fetched from now. */
     private PeerId soleSource;
     private boolean over;
-    private String trackerProblem;
+    private final TrackerProblems trackerProblems = new TrackerProblems();
     private String natProblem;
 
-    private final TrackerClient.Announcing announcing = new TrackerClient.Announcing() {
+    private final Discovery.Swarm announcing = new Discovery.Swarm() {
         @Override
         public SwarmId swarmId() {
             return link.swarm();
+        }
+
+        @Override
+        public String name() {
+            return link.name();
+        }
+
+        @Override
+        public void addressFound(PeerSource source, InetSocketAddress address) {
+            finder.fromAddress(source, address);
         }
 
         @Override
@@ -108,7 +124,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
 
         @Override
         public void trackerProblem(TrackerAddress tracker, String problem) {
-            trackerProblem = problem;
+            trackerProblems.report(tracker, problem);
         }
     };
 
@@ -118,7 +134,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
         this.dir = dir;
         this.only = List.copyOf(only);
         this.codec = codec;
-        this.finder = new PeerFinder(this, engine.dialling());
+        this.finder = new PeerIntake(this, engine.dialling());
     }
 
     /** Completes with the download's share once the manifest is verified, or fails (removed, refused). */
@@ -126,7 +142,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
         return result;
     }
 
-    TrackerClient.Announcing announcing() {
+    Discovery.Swarm announcing() {
         return announcing;
     }
 
@@ -462,7 +478,7 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
                     s.link().security(), false, 0, 0, 0, true, true));
         }
         return new ShareStatus(link.swarm().hex(), link.name(), dir.resolve(link.name()).toString(),
-                ShareState.FETCHING, null, Math.max(total, 0), have, 0, 0, 0, 0, 0, 0, 0, trackerProblem, natProblem,
-                peers, false, 0, 0, 0, List.of());
+                ShareState.FETCHING, null, Math.max(total, 0), have, 0, 0, 0, 0, 0, 0, 0, trackerProblems.summary(),
+                natProblem, engine.dhtStatus(link.swarm()), Share.sources(finder), peers, false, 0, 0, 0, List.of());
     }
 }

@@ -2,7 +2,7 @@ package org.peerit.daemon.swarm;
 
 import io.netty.buffer.ByteBuf;
 import org.peerit.daemon.connect.ConnectSwarm;
-import org.peerit.daemon.connect.PeerFinder;
+import org.peerit.daemon.connect.PeerIntake;
 import org.peerit.daemon.download.Block;
 import org.peerit.daemon.download.FileDigests;
 import org.peerit.daemon.download.PiecePicker;
@@ -13,7 +13,9 @@ import org.peerit.daemon.session.PeerSession;
 import org.peerit.daemon.session.SessionSwarm;
 import org.peerit.daemon.storage.ChunkStore;
 import org.peerit.daemon.storage.FileStamp;
-import org.peerit.daemon.tracker.TrackerClient;
+import org.peerit.daemon.discovery.Discovery;
+import org.peerit.daemon.discovery.PeerSource;
+import org.peerit.daemon.discovery.TrackerProblems;
 import org.peerit.daemon.upload.Choker;
 import org.peerit.daemon.upload.RateMeter;
 import org.peerit.daemon.upload.SuperSeeder;
@@ -59,7 +61,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
     private final Origin origin;
     private final PiecePicker<PeerSession> picker;
     private final Choker choker;
-    private final PeerFinder finder;
+    private final PeerIntake finder;
     private final Map<PeerId, PeerSession> sessions = new HashMap<>();
     private final Strikes strikes = new Strikes();
     private final RateMeter down = new RateMeter();
@@ -76,7 +78,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
     private final ChunkStore store;
     private ShareState state;
     private String error;
-    private String trackerProblem;
+    private final TrackerProblems trackerProblems = new TrackerProblems();
     /** Why a peer could not be reached, or why a relayed connection ended; shown by status. */
     private String natProblem;
     private long corruptChunks;
@@ -85,10 +87,20 @@ public final class Share implements ConnectSwarm, SessionSwarm {
     private SuperSeeder superSeeder;
     /** Each file in place as verified (null: not in place, or not wanted). */
     private final FileStamp[] verifiedAs;
-    private final TrackerClient.Announcing announcing = new TrackerClient.Announcing() {
+    private final Discovery.Swarm announcing = new Discovery.Swarm() {
         @Override
         public SwarmId swarmId() {
             return id;
+        }
+
+        @Override
+        public String name() {
+            return Share.this.name();
+        }
+
+        @Override
+        public void addressFound(PeerSource source, InetSocketAddress address) {
+            finder.fromAddress(source, address);
         }
 
         @Override
@@ -103,7 +115,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
 
         @Override
         public void trackerProblem(TrackerAddress tracker, String problem) {
-            Share.this.trackerProblem = problem;
+            trackerProblems.report(tracker, problem);
         }
     };
 
@@ -132,7 +144,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         this.picker = new PiecePicker<>(manifest, have, FileProgressReport.wantedChunks(manifest, store));
         this.choker = new Choker(this::sessions, this::isDownloading, engine.config().uploadSlots(),
                 new SplittableRandom());
-        this.finder = new PeerFinder(this, engine.dialling());
+        this.finder = new PeerIntake(this, engine.dialling());
         this.state = state;
         if (state == ShareState.SEEDING) {
             completion.complete(finalPath);
@@ -330,7 +342,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         completion.complete(finalPath);
     }
 
-    TrackerClient.Announcing announcing() {
+    Discovery.Swarm announcing() {
         return announcing;
     }
 
@@ -579,8 +591,18 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         int inPlace = isComplete() ? wantedFiles : landedFiles;
         return new ShareStatus(id.hex(), name(), finalPath.toString(), state, error, manifest.bytesIn(wanted),
                 manifest.bytesIn(held), down.bytesPerSecond(), up.bytesPerSecond(), up.total(), down.total(),
-                manifest.chunkCount(), picker.have().cardinality(), corruptChunks, trackerProblem, natProblem, peers,
-                manifest.isFolder(), manifest.fileCount(), wantedFiles, inPlace, files);
+                manifest.chunkCount(), picker.have().cardinality(), corruptChunks, trackerProblems.summary(), natProblem,
+                engine.dhtStatus(id), sources(finder), peers, manifest.isFolder(), manifest.fileCount(), wantedFiles,
+                inPlace, files);
+    }
+
+    /** The sources that have named peers, as status lists them. */
+    static List<String> sources(PeerIntake intake) {
+        List<String> out = new ArrayList<>();
+        for (PeerSource s : intake.heardFrom()) {
+            out.add(s.label());
+        }
+        return out;
     }
 
     /** The chunks holding bytes of wanted files (every chunk, but for a download with --only). */

@@ -12,6 +12,7 @@ import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.ManifestException;
 import org.peerit.protocol.manifest.ManifestFactory;
 import org.peerit.protocol.manifest.ManifestRules;
+import org.peerit.protocol.manifest.TrackerAddress;
 import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,7 @@ final class ShareOpener {
                 } catch (ManifestException e) {
                     throw new IOException("cannot share " + path + ": " + e.getMessage() + "; rename it");
                 }
-                List<String> trackers = List.of(config.tracker().toString());
+                List<String> trackers = config.trackers().stream().map(TrackerAddress::toString).toList();
                 if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                     FolderScan scan = FolderScan.of(path);
                     FileStamp[] stamps = new FileStamp[scan.files().size()];

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import org.peerit.daemon.connect.Dialling;
 import org.peerit.daemon.download.FileDigests;
 import org.peerit.daemon.upload.TokenBucket;
+import org.peerit.protocol.manifest.SwarmId;
 
 import java.util.List;
 
@@ -35,4 +36,7 @@ interface ShareServices {
 
     /** Every wanted file is in place: create the empty folders, then seed. */
     void complete(Share share);
+
+    /** What status says of the swarm's DHT lookups (null without the DHT). */
+    String dhtStatus(SwarmId id);
 }

@@ -10,6 +10,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.daemon.connect.Dialling;
+import org.peerit.daemon.control.DaemonInfo;
+import org.peerit.daemon.dht.DhtNode;
+import org.peerit.daemon.discovery.Discovery;
 import org.peerit.daemon.connect.InboundGate;
 import org.peerit.daemon.connect.LocalAddresses;
 import org.peerit.daemon.connect.PeerChannels;
@@ -68,6 +71,7 @@ public final class SwarmEngine implements AutoCloseable {
     private final Channel server;
     private final NatTraversal nat;
     private final TrackerClient trackers;
+    private final Discovery discovery;
     private final TokenBucket uploadLimit;
     private final TokenBucket downloadLimit;
     private final Map<SwarmId, Share> shares = new HashMap<>();
@@ -133,13 +137,28 @@ public final class SwarmEngine implements AutoCloseable {
             throw e;
         }
         this.trackers = nat.trackers();
+        DhtNode dht = null;
+        try {
+            if (config.dht().enabled()) {
+                dht = DhtNode.start(config.dht(), config.bind(), store.dataDir().resolve("dht"));
+            }
+            this.discovery = new Discovery(loop, trackers, config.trackers(), dht, config.lanPort(), peerId.shortHex(),
+                    this::listenPort, workers.blocking());
+        } catch (IOException e) {
+            if (dht != null) {
+                dht.close();
+            }
+            nat.close();
+            server.close();
+            shutdownExecutors();
+            throw e;
+        }
         this.dialling = new Dialling(loop, channels, nat, peerId, listenPort(), config.tcp(), config.maxPeersPerShare(),
                 local::isLocal);
         this.saver = new ShareSaver(store, workers, codec, this::holds);
         this.opener = new ShareOpener(this, workers, saver, config, codec);
         this.checks = new DownloadChecks(this, workers, saver);
         this.removal = new ShareRemoval(this, workers, saver);
-        loop.execute(() -> trackers.prepare(config.tracker()));
         this.ticker = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -188,6 +207,16 @@ public final class SwarmEngine implements AutoCloseable {
             out.put("quicClientMapping", ShareStatus.endpoint(client));
         }
         return out;
+    }
+
+    /** The DHT node as status shows it, or null without one. */
+    public DaemonInfo.Dht dhtInfo() {
+        DhtNode dht = discovery.dht();
+        if (dht == null) {
+            return null;
+        }
+        long[] traffic = dht.traffic();
+        return new DaemonInfo.Dht(dht.port(), dht.routingTableSize(), traffic[0], traffic[1]);
     }
 
     /** Inbound connections held now (waiting for a handshake, and established) and refused so far. */
@@ -264,14 +293,7 @@ public final class SwarmEngine implements AutoCloseable {
             }
             ManifestFetch fetch = new ManifestFetch(fetchHost, link, dir, only, codec);
             fetches.put(link.swarm(), fetch);
-            Set<TrackerAddress> targets = new LinkedHashSet<>();
-            targets.add(config.tracker());
-            for (String t : link.trackers()) {
-                targets.add(TrackerAddress.parse(t));
-            }
-            for (TrackerAddress t : targets) {
-                trackers.announce(fetch.announcing(), t, AnnounceEvent.STARTED);
-            }
+            discovery.join(fetch.announcing(), link.trackers(), AnnounceEvent.STARTED);
             log.info("{}: fetching the manifest of swarm {} from peers", link.name(), link.swarm().shortHex());
             return new LinkDownload(fetch, fetch.result());
         });
@@ -293,10 +315,15 @@ public final class SwarmEngine implements AutoCloseable {
             return fetches.get(fetch.id()) == fetch;
         }
 
+        @Override
+        public String dhtStatus(SwarmId id) {
+            return discovery.dhtStatus(id);
+        }
+
         /** The trackers go on announcing for the download the fetch becomes. */
         @Override
         public CompletableFuture<Share> fetched(ManifestFetch fetch, Manifest manifest, List<String> only) {
-            trackers.handOver(fetch.id());
+            discovery.handOver(fetch.id());
             // The fetch stays findable until the share is in place: status never finds neither.
             return opener.download(manifest, fetch.dir(), only)
                     .whenComplete((share, failure) -> fetches.remove(fetch.id(), fetch));
@@ -312,7 +339,7 @@ public final class SwarmEngine implements AutoCloseable {
         return call(() -> {
             ManifestFetch fetch = shares.containsKey(id) ? null : fetches.remove(id);
             if (fetch != null) {
-                trackers.stop(id);
+                discovery.leave(id);
                 fetch.cancel("removed");
                 log.info("{}: removed while fetching its manifest", fetch.name());
             }
@@ -345,7 +372,7 @@ public final class SwarmEngine implements AutoCloseable {
 
     void forget(Share share) {
         share.closeAll();
-        trackers.stop(share.id());
+        discovery.leave(share.id());
         shares.remove(share.id());
         ChunkStore store = share.store();
         if (store != null) {
@@ -357,21 +384,14 @@ public final class SwarmEngine implements AutoCloseable {
         return services;
     }
 
-    /** Announces {@code share} to the daemon's tracker and to every tracker its manifest names. */
+    /**
+     * Joins {@code share} to every source of peers (the daemon's trackers and its manifest's, the DHT, the LAN), or
+     * tells its trackers of {@code event} if it has joined already.
+     */
     void announce(Share share, AnnounceEvent event) {
-        Set<TrackerAddress> targets = new LinkedHashSet<>();
-        targets.add(config.tracker());
-        for (String t : share.manifest().trackers()) {
-            try {
-                targets.add(TrackerAddress.parse(t));
-            } catch (IllegalArgumentException ignored) {
-                // validated when the manifest was parsed
-            }
-        }
-        for (TrackerAddress t : targets) {
-            trackers.announce(share.announcing(), t, event);
-        }
+        discovery.join(share.announcing(), share.manifest().trackers(), event);
     }
+
 
     /** What shares ask of the engine. */
     private final class Services implements ShareServices {
@@ -418,6 +438,11 @@ public final class SwarmEngine implements AutoCloseable {
         @Override
         public void complete(Share share) {
             checks.complete(share);
+        }
+
+        @Override
+        public String dhtStatus(SwarmId id) {
+            return discovery.dhtStatus(id);
         }
     }
 
@@ -484,6 +509,7 @@ public final class SwarmEngine implements AutoCloseable {
         for (ManifestFetch f : new ArrayList<>(fetches.values())) {
             f.tick(now);
         }
+        discovery.tick(now);
     }
 
     /** The swarm an inbound handshake names: a share, or a link download still fetching its manifest. */
@@ -497,13 +523,12 @@ public final class SwarmEngine implements AutoCloseable {
         try {
             call(() -> {
                 ticker.cancel(false);
+                discovery.leaveAll();
                 for (ManifestFetch f : fetches.values()) {
-                    trackers.stop(f.id());
                     f.cancel("daemon stopping");
                 }
                 fetches.clear();
                 for (Share s : shares.values()) {
-                    trackers.stop(s.id());
                     s.closeAll();
                     if (s.state().acceptsPeers()) {
                         saver.save(s, true); // a clean stop: the restart trusts what was written
@@ -514,6 +539,7 @@ public final class SwarmEngine implements AutoCloseable {
         } catch (Exception e) {
             log.warn("engine did not stop cleanly: {}", e.toString());
         }
+        discovery.close();
         nat.close();
         server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         shutdownExecutors();

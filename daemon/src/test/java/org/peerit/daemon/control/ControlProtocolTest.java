@@ -46,10 +46,11 @@ class ControlProtocolTest {
         assertEquals("{\"event\":\"hashing\",\"done\":5,\"total\":10}", event(new ControlEvent.Hashing(5, 10)));
         assertEquals("{\"event\":\"error\",\"message\":\"no\"}", event(new ControlEvent.Failed("no")));
         assertEquals("{\"event\":\"downloaded\",\"path\":\"/d/f\"}", event(new ControlEvent.Downloaded("/d/f")));
-        ControlEvent status = new ControlEvent.StatusReport(new DaemonInfo(2, "ab", "t:1", 1, 2, 0, 0, "/x", null, null,
-                new DaemonInfo.Inbound(1, 2, 3)), List.of());
-        assertEquals("{\"event\":\"status\",\"daemon\":{\"index\":2,\"peer\":\"ab\",\"tracker\":\"t:1\",\"listenPort\":1,"
-                + "\"quicPort\":2,\"maxUploadRate\":0,\"maxDownloadRate\":0,\"dataDir\":\"/x\",\"inbound\":{\"pending\":1,"
+        ControlEvent status = new ControlEvent.StatusReport(new DaemonInfo(2, "ab", List.of("t:1"), 1, 2, 0, 0, "/x", true,
+                null, null, new DaemonInfo.Dht(6881, 9, 100, 200), new DaemonInfo.Inbound(1, 2, 3)), List.of());
+        assertEquals("{\"event\":\"status\",\"daemon\":{\"index\":2,\"peer\":\"ab\",\"trackers\":[\"t:1\"],\"listenPort\":1,"
+                + "\"quicPort\":2,\"maxUploadRate\":0,\"maxDownloadRate\":0,\"dataDir\":\"/x\",\"lan\":true,"
+                + "\"dht\":{\"port\":6881,\"nodes\":9,\"sentBytes\":100,\"receivedBytes\":200},\"inbound\":{\"pending\":1,"
                 + "\"established\":2,\"refused\":3}},\"shares\":[]}", event(status));
         assertEquals(status, json.readValue(event(status), ControlEvent.class));
         ControlEvent progress = new ControlEvent.Progress("downloading", "f", 10, 5, 1, 2, null);

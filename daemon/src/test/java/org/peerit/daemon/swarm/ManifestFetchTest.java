@@ -89,6 +89,11 @@ class ManifestFetchTest {
             fetched = m;
             return CompletableFuture.failedFuture(new IOException("the test ends at the verified manifest"));
         }
+
+        @Override
+        public String dhtStatus(org.peerit.protocol.manifest.SwarmId id) {
+            return null;
+        }
     }
 
     private static PeerId randomId() {

@@ -1,5 +1,6 @@
 package org.peerit.daemon.connect;
 
+import org.peerit.daemon.discovery.PeerSource;
 import org.peerit.daemon.nat.PeerPath;
 import org.peerit.daemon.session.PeerSession;
 import org.peerit.protocol.PeerId;
@@ -10,30 +11,60 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Where one share's peers come from (a tracker's list, PEX), which of them it dials, and what PEX tells them. It
- * dials no one who is ourselves, banned, connected or being dialled already, another seed when we seed, or past the
- * share's peer limit. PEX lists come from untrusted peers, so at most {@value #MAX_PEX_DIALS} are dialled per
- * message. Engine thread.
+ * The one intake of a share's peers, whatever found them: a tracker's list (peer ids, NAT paths), and bare addresses
+ * from the DHT, PEX and the LAN. It decides which to dial and tells PEX peers about each other. It dials no one who
+ * is ourselves, banned, connected or being dialled already, another seed when we seed, or past the share's peer
+ * limit, and no address that failed in the last {@value #RETRY_FAILED_SECONDS} s (a DHT returns the same NATed,
+ * unreachable addresses on every lookup). PEX lists come from untrusted peers, so at most {@value #MAX_PEX_DIALS}
+ * are dialled per message. Engine thread.
  */
-public final class PeerFinder {
-    private static final Logger log = LoggerFactory.getLogger(PeerFinder.class);
+public final class PeerIntake {
+    private static final Logger log = LoggerFactory.getLogger(PeerIntake.class);
     static final int MAX_PEX_DIALS = 10;
+    static final int RETRY_FAILED_SECONDS = 120;
+    /** Addresses remembered as failed: bounded, the oldest forgotten first. */
+    private static final int MAX_FAILED = 1024;
 
     private final ConnectSwarm swarm;
     private final Dialling dialling;
+    private final long startedNanos = System.nanoTime();
     private final Set<PeerId> connecting = new HashSet<>();
-    /** Endpoints heard of by PEX (peer id unknown until the handshake) that we are dialling. */
+    /** Endpoints heard of without a peer id (unknown until the handshake) that we are dialling. */
     private final Set<InetSocketAddress> connectingAddresses = new HashSet<>();
+    private final Map<InetSocketAddress, Long> failedAt = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Long> eldest) {
+            return size() > MAX_FAILED;
+        }
+    };
+    private final EnumSet<PeerSource> heardFrom = EnumSet.noneOf(PeerSource.class);
 
-    public PeerFinder(ConnectSwarm swarm, Dialling dialling) {
+    public PeerIntake(ConnectSwarm swarm, Dialling dialling) {
         this.swarm = swarm;
         this.dialling = dialling;
+    }
+
+    /** The sources that have named at least one peer so far, for status. */
+    public Set<PeerSource> heardFrom() {
+        return EnumSet.copyOf(heardFrom);
+    }
+
+    /** Logs the first peer each source names: how long discovery took through it. */
+    private void heard(PeerSource source) {
+        if (heardFrom.add(source)) {
+            log.info("{}: first peer from the {} after {} ms", swarm.name(), source.label(),
+                    (System.nanoTime() - startedNanos) / 1_000_000);
+        }
     }
 
     /** Connections made or being made, against the share's limit. */
@@ -63,6 +94,9 @@ public final class PeerFinder {
     /** Peers from a tracker: dial those we are not connected to and may want to talk to. */
     public void fromTracker(TrackerAddress tracker, List<TrackerPeer> peers) {
         for (TrackerPeer p : peers) {
+            if (!p.peerId().equals(dialling.ownId())) {
+                heard(PeerSource.TRACKER);
+            }
             if (!swarm.wantsPeers() || reaching() >= dialling.maxPeers()) {
                 return;
             }
@@ -84,21 +118,40 @@ public final class PeerFinder {
     public void fromPex(List<PexPeer> added) {
         int dialled = 0;
         for (PexPeer p : added) {
-            if (dialled >= MAX_PEX_DIALS || !swarm.wantsPeers() || reaching() >= dialling.maxPeers()) {
+            if (dialled >= MAX_PEX_DIALS) {
                 return;
             }
-            InetSocketAddress address = p.socketAddress();
-            if (address.getPort() == dialling.listenPort() && dialling.isLocal().test(address.getAddress())) {
-                continue; // ourselves
+            if (fromAddress(PeerSource.PEX, p.socketAddress())) {
+                dialled++;
             }
-            if (connectingAddresses.contains(address) || isConnectedTo(address)) {
-                continue;
-            }
-            connectingAddresses.add(address);
-            dialled++;
-            log.debug("{}: dialling {}, heard of by PEX", swarm.name(), address);
-            dialling.channels().connectTcp(swarm, address, null, () -> connectingAddresses.remove(address), why -> { });
         }
+    }
+
+    /**
+     * A peer's TCP listen address, from the DHT, PEX or the LAN (no peer id: the handshake proves who it is). Returns
+     * whether it is dialled.
+     */
+    public boolean fromAddress(PeerSource source, InetSocketAddress address) {
+        if (address.getPort() == dialling.listenPort() && dialling.isLocal().test(address.getAddress())) {
+            return false; // ourselves
+        }
+        heard(source);
+        if (!swarm.wantsPeers() || reaching() >= dialling.maxPeers()) {
+            return false;
+        }
+        if (connectingAddresses.contains(address) || isConnectedTo(address)) {
+            return false;
+        }
+        long now = System.nanoTime();
+        Long failed = failedAt.get(address);
+        if (failed != null && now - failed < TimeUnit.SECONDS.toNanos(RETRY_FAILED_SECONDS)) {
+            return false;
+        }
+        connectingAddresses.add(address);
+        log.debug("{}: dialling {}, heard of by the {}", swarm.name(), address, source.label());
+        dialling.channels().connectTcp(swarm, address, null, () -> connectingAddresses.remove(address),
+                why -> failedAt.put(address, System.nanoTime()));
+        return true;
     }
 
     /** Tells each peer which other peers we are connected to: all of them at first, then changes, once a minute. */

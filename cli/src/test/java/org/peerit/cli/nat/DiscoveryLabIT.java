@@ -1,0 +1,192 @@
+package org.peerit.cli.nat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Finding peers without a tracker, in the NAT lab (see {@link NatLab}), with the built jars run as a user runs them:
+ * the Mainline DHT (the real library, bt-dht's mldht, on one address per node from 198.18.0.0/15, which it treats as
+ * global), a tracker that dies mid-swarm, and LAN multicast discovery. Needs root; skipped with a message elsewhere,
+ * except on CI. Each test prints how long the download took through its source.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class DiscoveryLabIT {
+    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    Path tmp;
+    private NatLab lab;
+    private LabSwarm swarm;
+
+    @BeforeAll
+    static void labAvailable() {
+        String why = NatLab.unavailableReason();
+        if (why != null) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why + "; CI runs as root and must run the NAT lab tests");
+            }
+            Assumptions.abort(why + "; skipping the discovery lab tests (run them as root)");
+        }
+    }
+
+    private void build() throws Exception {
+        lab = new NatLab(Files.createDirectories(tmp.resolve("logs")));
+        swarm = new LabSwarm(lab, REPO, tmp);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** The DHT node of daemon {@code index} on public host {@code index}: its UDP port is 6880 + index. */
+    private static String dhtNode(int index) {
+        return NatLab.publicHostIp(index) + ":" + (6880 + index);
+    }
+
+    /** (a) No tracker process at all: a public daemon is the DHT's bootstrap node and the seed. */
+    @Test
+    void withNoTrackerALeecherBehindAConeNatFindsThePublicSeedThroughTheDht() throws Exception {
+        build();
+        String seedHost = lab.publicHost(1);
+        String leechHost = lab.host(lab.router(false), 1);
+        swarm.startDaemon(seedHost, 1, List.of("--dht-bootstrap", dhtNode(1), "--no-lan"));
+        swarm.startDaemon(leechHost, 2, List.of("--dht-bootstrap", dhtNode(1), "--no-lan"));
+
+        Path file = swarm.randomFile("film.bin", 4 * MIB);
+        NatLab.Result registered = swarm.peerit(seedHost, 60, "register", file.toString(), "1");
+        assertEquals(0, registered.exit(), registered.output());
+        assertFalse(Files.readString(swarm.work().resolve("film.bin.p2p")).contains("198.18."),
+                "a daemon with no tracker writes a manifest that names none");
+
+        long took = download(leechHost, 2, "film.bin.p2p", file, "into-a");
+        assertFoundThrough("daemon-2", "DHT");
+        System.out.println("RESULT test=dht-no-tracker source=dht size_mib=4 download_s=" + took / 1000.0);
+        NatLab.Result status = swarm.peerit(leechHost, 30, "status", "2");
+        assertTrue(status.output().contains("no tracker"), status.output());
+        assertTrue(status.output().matches("(?s).*DHT on UDP 6882: [1-9]\\d* nodes? in the routing table.*"), status.output());
+        assertTrue(status.output().contains("peers found through: DHT"), status.output());
+    }
+
+    /** (b) The tracker dies mid-swarm; a newcomer behind a NAT still finds the swarm, through the DHT. */
+    @Test
+    void aNewcomerGetsTheFileAfterTheTrackerDied() throws Exception {
+        build();
+        Process tracker = swarm.startTracker();
+        String tr = NatLab.TRACKER_IP + ":" + LabSwarm.TRACKER_PORT;
+        String seedHost = lab.publicHost(1);
+        String firstHost = lab.host(lab.router(false), 1);
+        String newHost = lab.host(lab.router(false), 1);
+        swarm.startDaemon(seedHost, 1, List.of(tr, "--dht-bootstrap", dhtNode(1), "--no-lan"));
+        swarm.startDaemon(firstHost, 2, List.of(tr, "--dht-bootstrap", dhtNode(1), "--no-lan"));
+        Path file = swarm.randomFile("album.bin", 4 * MIB);
+        NatLab.Result registered = swarm.peerit(seedHost, 60, "register", file.toString(), "1");
+        assertEquals(0, registered.exit(), registered.output());
+        download(firstHost, 2, "album.bin.p2p", file, "into-first");
+        assertFoundThrough("daemon-2", "tracker");
+
+        lab.kill(tracker);
+        swarm.startDaemon(newHost, 3, List.of(tr, "--dht-bootstrap", dhtNode(1), "--no-lan"));
+        long took = download(newHost, 3, "album.bin.p2p", file, "into-new");
+        assertFoundThrough("daemon-3", "DHT");
+        NatLab.Result status = swarm.peerit(newHost, 30, "status", "3");
+        assertTrue(status.output().contains("tracker: tracker " + tr + " does not answer"), status.output());
+        System.out.println("RESULT test=tracker-dead source=dht size_mib=4 download_s=" + took / 1000.0);
+    }
+
+    /** (c) Two daemons on one LAN segment, no tracker and no DHT: LAN multicast finds the peer within 2 s. */
+    @Test
+    void twoDaemonsOnOneLanFindEachOtherWithNoTrackerAndNoDht() throws Exception {
+        build();
+        int router = lab.router(false);
+        String a = lab.host(router, 1);
+        String b = lab.host(router, 2);
+        swarm.startDaemon(a, 1, List.of("--no-dht"));
+        swarm.startDaemon(b, 2, List.of("--no-dht"));
+        Path file = swarm.randomFile("notes.bin", 2 * MIB);
+        NatLab.Result registered = swarm.peerit(a, 60, "register", file.toString(), "1");
+        assertEquals(0, registered.exit(), registered.output());
+
+        long took = download(b, 2, "notes.bin.p2p", file, "into-c");
+        // Whoever hears the other's announce dials: here the seed hears the newcomer's, sent as its download starts.
+        assertTrue(swarm.log("daemon-1").contains("first peer from the LAN after")
+                || swarm.log("daemon-2").contains("first peer from the LAN after"), swarm.log("daemon-1"));
+        long connected = millisBetween(swarm.log("daemon-2"), "notes.bin: downloading", "notes.bin: connected to peer");
+        assertTrue(connected <= 2000, "connected " + connected + " ms after the download started");
+        System.out.println("RESULT test=lan source=lan size_mib=2 first_peer_ms=" + connected + " download_s="
+                + took / 1000.0);
+    }
+
+    /** (d) A DHT of 8 nodes in a chain: the seed and the leecher each know only their neighbour, never each other. */
+    @Test
+    void inAnEightNodeDhtSeedAndLeecherWithDifferentBootstrapNodesFindEachOther() throws Exception {
+        build();
+        int nodes = 8;
+        List<String> hosts = new ArrayList<>();
+        for (int n = 1; n <= nodes; n++) {
+            hosts.add(lab.publicHost(n));
+        }
+        for (int n = 1; n <= nodes; n++) {
+            List<String> args = new ArrayList<>(List.of("--no-lan"));
+            for (int neighbour : new int[]{n - 1, n + 1}) {
+                if (neighbour >= 1 && neighbour <= nodes) {
+                    args.addAll(List.of("--dht-bootstrap", dhtNode(neighbour)));
+                }
+            }
+            swarm.startDaemon(hosts.get(n - 1), n, args);
+        }
+        Path file = swarm.randomFile("data.bin", 4 * MIB);
+        NatLab.Result registered = swarm.peerit(hosts.get(0), 60, "register", file.toString(), "1");
+        assertEquals(0, registered.exit(), registered.output());
+        long took = download(hosts.get(nodes - 1), nodes, "data.bin.p2p", file, "into-d");
+        assertFoundThrough("daemon-" + nodes, "DHT");
+        System.out.println("RESULT test=dht-8-nodes source=dht size_mib=4 download_s=" + took / 1000.0);
+    }
+
+    /** Downloads {@code manifest} on daemon {@code index}; checks the copy; returns the milliseconds it took. */
+    private long download(String host, int index, String manifest, Path original, String into) throws Exception {
+        Path dir = Files.createDirectories(swarm.work().resolve(into));
+        long start = System.nanoTime();
+        NatLab.Result downloaded = swarm.peerit(host, 150, "download", manifest, String.valueOf(index), "--dir",
+                dir.toString());
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(0, downloaded.exit(), downloaded.output() + "\n--- downloader\n" + swarm.log("daemon-" + index)
+                + "\n--- seed\n" + swarm.log("daemon-1"));
+        assertEquals(-1L, Files.mismatch(original, dir.resolve(original.getFileName())), "the copy is the original");
+        return took;
+    }
+
+    private void assertFoundThrough(String daemon, String source) throws Exception {
+        assertTrue(swarm.log(daemon).contains("first peer from the " + source + " after"),
+                daemon + " found a peer through the " + source + ":\n" + swarm.log(daemon));
+    }
+
+    /** Milliseconds between the first log lines holding {@code from} and {@code to} (logback's HH:mm:ss.SSS). */
+    private static long millisBetween(String log, String from, String to) {
+        return time(log, from).until(time(log, to), java.time.temporal.ChronoUnit.MILLIS);
+    }
+
+    private static java.time.LocalTime time(String log, String text) {
+        String line = log.lines().filter(l -> l.contains(text)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line with '" + text + "' in:\n" + log));
+        return java.time.LocalTime.parse(line.substring(0, 12));
+    }
+}
