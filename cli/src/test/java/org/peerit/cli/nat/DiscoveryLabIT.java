@@ -112,6 +112,40 @@ class DiscoveryLabIT {
         System.out.println("RESULT test=tracker-dead source=dht size_mib=4 download_s=" + took / 1000.0);
     }
 
+    /**
+     * (e) Punch coordination without the tracker (BEP 55-style): the seed and a newcomer sit behind two cone NATs,
+     * the tracker is dead, and a public peer connected to the seed introduces them; they punch a direct QUIC path.
+     */
+    @Test
+    void twoNatedPeersPunchThroughAPeersIntroductionOnceTheTrackerIsGone() throws Exception {
+        build();
+        Process tracker = swarm.startTracker();
+        String tr = NatLab.TRACKER_IP + ":" + LabSwarm.TRACKER_PORT;
+        String publicHost = lab.publicHost(1);
+        String seedHost = lab.host(lab.router(false), 1);
+        String newHost = lab.host(lab.router(false), 1);
+        swarm.startDaemon(publicHost, 1, List.of(tr, "--dht-bootstrap", dhtNode(1), "--no-lan", "--max-download-rate", "64K"));
+        swarm.startDaemon(seedHost, 2, List.of(tr, "--dht-bootstrap", dhtNode(1), "--no-lan"));
+        Path file = swarm.randomFile("show.bin", 8 * MIB);
+        NatLab.Result registered = swarm.peerit(seedHost, 60, "register", file.toString(), "2");
+        assertEquals(0, registered.exit(), registered.output());
+        // The public peer downloads slowly, so it is still in the swarm, connected to the seed, when the newcomer comes.
+        Path slow = Files.createDirectories(swarm.work().resolve("into-public"));
+        swarm.peeritAsync(publicHost, "download-public", "download", "show.bin.p2p", "1", "--dir", slow.toString());
+        swarm.awaitLog(null, "daemon-1", "show.bin: connected to peer");
+        Thread.sleep(2000); // both have told each other their NAT mappings (once a second)
+        lab.kill(tracker);
+
+        swarm.startDaemon(newHost, 3, List.of(tr, "--dht-bootstrap", dhtNode(1), "--no-lan"));
+        long took = download(newHost, 3, "show.bin.p2p", file, "into-e");
+        String newcomer = swarm.log("daemon-3");
+        assertTrue(swarm.log("daemon-1").contains("for a punch"), "the public peer introduced them:\n"
+                + swarm.log("daemon-1"));
+        assertTrue(newcomer.lines().anyMatch(l -> l.contains("show.bin: connected to peer") && l.contains("over quic-punched")),
+                "the newcomer reached the NATed seed over a punched path:\n" + newcomer);
+        System.out.println("RESULT test=peer-introduced-punch size_mib=8 download_s=" + took / 1000.0);
+    }
+
     /** (c) Two daemons on one LAN segment, no tracker and no DHT: LAN multicast finds the peer within 2 s. */
     @Test
     void twoDaemonsOnOneLanFindEachOtherWithNoTrackerAndNoDht() throws Exception {

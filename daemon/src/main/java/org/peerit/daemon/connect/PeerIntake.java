@@ -86,6 +86,21 @@ public final class PeerIntake {
         return swarm.connectedCount() < dialling.maxPeers();
     }
 
+    /** Whether {@code peer} is being dialled now. */
+    public boolean isDialling(PeerId peer) {
+        return connecting.contains(peer);
+    }
+
+    /** Marks {@code peer} as being dialled by another path (a peer's introduction); false if it already is. */
+    public boolean reserve(PeerId peer) {
+        return connecting.add(peer);
+    }
+
+    /** That dialling is over (it failed, or its connection closed). */
+    public void release(PeerId peer) {
+        connecting.remove(peer);
+    }
+
     /** The peer completed a handshake on some path: its dialling is over. */
     public void connected(PeerId peer) {
         connecting.remove(peer);

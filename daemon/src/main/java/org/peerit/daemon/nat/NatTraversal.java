@@ -22,7 +22,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +43,8 @@ public final class NatTraversal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NatTraversal.class);
     private static final long KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(20);
     static final int CONNECT_TIMEOUT_MILLIS = 5000;
+    private static final int MAX_PEER_STUN_SERVERS = 4;
+    static final int MAX_STUN_ANSWERS_PER_SECOND = 50;
 
     /** What the engine hears from here. Engine thread. */
     public interface Events {
@@ -58,6 +65,16 @@ public final class NatTraversal implements AutoCloseable {
     private final RelayClient relays;
     private final ScheduledFuture<?> keepalive;
     private long lastKeepaliveNanos;
+    /** Peers' public QUIC server sockets that answer STUN too, for when no tracker does (at most 4, the latest). */
+    private final Set<InetSocketAddress> peerStunServers = Collections.newSetFromMap(new LinkedHashMap<>(8, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Boolean> eldest) {
+            return size() > MAX_PEER_STUN_SERVERS;
+        }
+    });
+    /** STUN answers we give, per second, against a bound: a daemon is nobody's free STUN service. */
+    private long stunSecond;
+    private int stunAnswers;
 
     public NatTraversal(EventLoop loop, Transport transport, Identity identity, InetAddress bind, int quicPort,
                         Supplier<Integer> tcpPort, List<InetSocketAddress> tcpCandidates, Executor blocking,
@@ -117,13 +134,51 @@ public final class NatTraversal implements AutoCloseable {
         if (!learning && now - lastKeepaliveNanos < KEEPALIVE_NANOS) {
             return;
         }
-        List<InetSocketAddress> trackers = announcer.trackerAddresses();
-        if (trackers.isEmpty()) {
+        List<InetSocketAddress> servers = new ArrayList<>(announcer.trackerAddresses());
+        servers.addAll(peerStunServers);
+        if (servers.isEmpty()) {
             return;
         }
         lastKeepaliveNanos = now;
-        serverStun.refresh(trackers);
-        clientStun.refresh(trackers);
+        serverStun.refresh(servers);
+        clientStun.refresh(servers);
+    }
+
+    /**
+     * A peer told us the public address of its QUIC server socket: it answers STUN there, so our mappings can be
+     * learned and kept alive without a tracker. Engine thread.
+     */
+    public void stunVia(InetSocketAddress peerServer) {
+        if (peerStunServers.add(peerServer) && (serverStun.mapped() == null || clientStun.mapped() == null)) {
+            lastKeepaliveNanos = 0; // learn at once
+        }
+    }
+
+    /**
+     * A peer introduced us for a punch: probe {@code target} (the other peer's server mapping) from socket C with
+     * {@code nonce}; completes with the address to dial once its probe comes back.
+     */
+    public CompletableFuture<InetSocketAddress> punchIntroduced(long nonce, InetSocketAddress target) {
+        return puncher.dial(nonce, target, 0);
+    }
+
+    /** A peer introduced a dialler that will come from {@code source}: probe it from S so our NAT lets it in. */
+    public void acceptIntroduced(long nonce, InetSocketAddress source) {
+        puncher.target(nonce, source, 0);
+    }
+
+    /** Answers a STUN binding request from anyone, within the per-second bound. */
+    private void answerStun(io.netty.channel.Channel socket, StunCodec.Message request, InetSocketAddress sender) {
+        long second = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime());
+        if (second != stunSecond) {
+            stunSecond = second;
+            stunAnswers = 0;
+        }
+        if (++stunAnswers > MAX_STUN_ANSWERS_PER_SECOND) {
+            return;
+        }
+        socket.writeAndFlush(new io.netty.channel.socket.DatagramPacket(
+                StunCodec.bindingSuccess(socket.alloc(), request.transactionId(), sender), sender));
     }
 
     /**
@@ -243,7 +298,12 @@ public final class NatTraversal implements AutoCloseable {
 
         @Override
         public void stun(StunCodec.Message message, InetSocketAddress sender) {
-            if (ready()) {
+            if (!ready()) {
+                return;
+            }
+            if (message.type() == StunCodec.BINDING_REQUEST) {
+                answerStun(server ? sockets.server : sockets.client, message, sender);
+            } else {
                 (server ? serverStun : clientStun).received(message);
             }
         }

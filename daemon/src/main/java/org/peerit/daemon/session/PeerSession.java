@@ -55,6 +55,10 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
     private boolean peerInterested;
     /** Metadata pieces served on this connection, against a bound. */
     private int metadataServed;
+    /** The peer's public QUIC mappings as it told us (null until it does). */
+    private PeerMessage.NatEndpoints peerEndpoints;
+    /** Ours as we last told the peer. */
+    private PeerMessage.NatEndpoints sentEndpoints;
 
     PeerSession(SessionHost host, SessionSwarm swarm, PeerLink link) {
         this.host = host;
@@ -166,6 +170,15 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
         }
         if (msg instanceof PeerMessage.MetadataPiece || msg instanceof PeerMessage.MetadataReject) {
             throw new ProtocolViolation("metadata we never asked for");
+        }
+        if (msg instanceof PeerMessage.NatEndpoints e) {
+            peerEndpoints = e;
+            return;
+        }
+        if (msg instanceof PeerMessage.PunchPeers || msg instanceof PeerMessage.PunchAsk
+                || msg instanceof PeerMessage.PunchGo || msg instanceof PeerMessage.PunchFail) {
+            swarm.punchMessage(this, msg); // NAT signalling, not part of the chunk exchange's order
+            return;
         }
         boolean first = bitfieldAllowed;
         bitfieldAllowed = false;
@@ -306,6 +319,24 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
 
     public void sendHave(int chunk) {
         channel.writeAndFlush(new PeerMessage.Have(chunk));
+    }
+
+    /** The peer's public QUIC mappings, as it said; null until it has. */
+    public PeerMessage.NatEndpoints peerEndpoints() {
+        return peerEndpoints;
+    }
+
+    /** Tells the peer our public QUIC mappings, if they changed since we last did. */
+    public void sendEndpoints(PeerMessage.NatEndpoints ours) {
+        if (!ours.equals(sentEndpoints)) {
+            sentEndpoints = ours;
+            channel.writeAndFlush(ours);
+        }
+    }
+
+    /** A message of the punch introductions (see PunchBroker). */
+    public void send(PeerMessage punchMessage) {
+        channel.writeAndFlush(punchMessage);
     }
 
     public void sendPex(Set<PexPeer> connected, long nowNanos) {

@@ -6,6 +6,7 @@ import org.peerit.daemon.download.PiecePicker;
 import org.peerit.daemon.upload.Choker;
 import org.peerit.daemon.upload.SuperSeeder;
 import org.peerit.protocol.manifest.Manifest;
+import org.peerit.protocol.wire.PeerMessage;
 import org.peerit.protocol.wire.PexPeer;
 
 import java.io.IOException;
@@ -55,6 +56,9 @@ public interface SessionSwarm extends HandshakeSwarm {
 
     /** Endpoints the peer says it is connected to (untrusted). */
     void pexReceived(List<PexPeer> added);
+
+    /** A punch introduction message from the peer (PUNCH_PEERS, PUNCH_ASK, PUNCH_GO, PUNCH_FAIL; untrusted). */
+    void punchMessage(PeerSession from, PeerMessage message);
 
     void uploaded(long bytes);
 

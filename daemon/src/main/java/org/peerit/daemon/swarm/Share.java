@@ -3,6 +3,7 @@ package org.peerit.daemon.swarm;
 import io.netty.buffer.ByteBuf;
 import org.peerit.daemon.connect.ConnectSwarm;
 import org.peerit.daemon.connect.PeerIntake;
+import org.peerit.daemon.connect.PunchBroker;
 import org.peerit.daemon.download.Block;
 import org.peerit.daemon.download.FileDigests;
 import org.peerit.daemon.download.PiecePicker;
@@ -25,6 +26,7 @@ import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.manifest.TrackerAddress;
 import org.peerit.protocol.tracker.TrackerPeer;
+import org.peerit.protocol.wire.PeerMessage;
 import org.peerit.protocol.wire.PexPeer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +64,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
     private final PiecePicker<PeerSession> picker;
     private final Choker choker;
     private final PeerIntake finder;
+    private final PunchBroker punches;
     private final Map<PeerId, PeerSession> sessions = new HashMap<>();
     private final Strikes strikes = new Strikes();
     private final RateMeter down = new RateMeter();
@@ -145,6 +148,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         this.choker = new Choker(this::sessions, this::isDownloading, engine.config().uploadSlots(),
                 new SplittableRandom());
         this.finder = new PeerIntake(this, engine.dialling());
+        this.punches = new PunchBroker(this, engine.dialling(), finder);
         this.state = state;
         if (state == ShareState.SEEDING) {
             completion.complete(finalPath);
@@ -539,6 +543,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
 
     private void forget(PeerSession session) {
         sessions.remove(session.peerId());
+        punches.sessionClosed(session);
         picker.peerGone(session.peerHas());
         choker.peerGone(session);
         if (superSeeder != null) {
@@ -553,6 +558,13 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         finder.fromPex(added);
     }
 
+    @Override
+    public void punchMessage(PeerSession from, PeerMessage message) {
+        if (sessions.get(from.peerId()) == from) {
+            punches.received(from, message, System.nanoTime());
+        }
+    }
+
     void tick(double seconds, long nowNanos, int tickCount) {
         down.tick(seconds);
         up.tick(seconds);
@@ -564,6 +576,7 @@ public final class Share implements ConnectSwarm, SessionSwarm {
             choker.rechoke();
         }
         finder.advertise(nowNanos);
+        punches.tick(nowNanos);
     }
 
     /** Stops all transfers (daemon shutdown, removal). */

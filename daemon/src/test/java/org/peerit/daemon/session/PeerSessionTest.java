@@ -431,6 +431,10 @@ class PeerSessionTest {
         }
 
         @Override
+        public void punchMessage(PeerSession from, PeerMessage message) {
+        }
+
+        @Override
         public void uploaded(long bytes) {
             uploaded += bytes;
         }

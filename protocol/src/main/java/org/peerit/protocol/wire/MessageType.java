@@ -16,6 +16,11 @@ final class MessageType {
     static final byte METADATA_REQUEST = 11;
     static final byte METADATA_PIECE = 12;
     static final byte METADATA_REJECT = 13;
+    static final byte NAT_ENDPOINTS = 14;
+    static final byte PUNCH_PEERS = 15;
+    static final byte PUNCH_ASK = 16;
+    static final byte PUNCH_GO = 17;
+    static final byte PUNCH_FAIL = 18;
 
     /** "PEERIT" in ASCII, at the start of every handshake so a stray connection is refused at once. */
     static final byte[] MAGIC = {'P', 'E', 'E', 'R', 'I', 'T'};

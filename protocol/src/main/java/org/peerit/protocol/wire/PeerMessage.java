@@ -5,6 +5,7 @@ import io.netty.util.ReferenceCounted;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.SwarmId;
 
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -18,10 +19,11 @@ public sealed interface PeerMessage {
     /** First message in each direction: which swarm this connection is for and who is speaking. */
     record Handshake(int version, SwarmId swarmId, PeerId peerId, int listenPort) implements PeerMessage {
         /**
-         * 3: folders (manifest version 2) and the metadata exchange. 2: every connection is TLS 1.3 with certificates
+         * 4: NAT endpoints and punch introductions between peers (messages 14 to 18). 3: folders (manifest version 2)
+         * and the metadata exchange. 2: every connection is TLS 1.3 with certificates
          * that prove the peer ids. 1 was plaintext over TCP.
          */
-        public static final int VERSION = 3;
+        public static final int VERSION = 4;
 
         public Handshake {
             Objects.requireNonNull(swarmId, "swarmId");
@@ -198,6 +200,56 @@ public sealed interface PeerMessage {
     record MetadataReject(int piece) implements PeerMessage {
         public MetadataReject {
             requireNonNegative("piece", piece);
+        }
+    }
+
+    /**
+     * The sender's public QUIC mappings as STUN saw them: its server socket (where peers punch to it) and its client
+     * socket (where it punches from); either may be null while unknown. A peer that relays punch signals (below)
+     * passes them on, and a public one answers STUN, so a swarm keeps punching with no tracker.
+     */
+    record NatEndpoints(InetSocketAddress server, InetSocketAddress client) implements PeerMessage {
+    }
+
+    /**
+     * Peers the sender is connected to and can introduce us to for a hole punch (as BitTorrent's BEP 55 holepunch
+     * extension does with a relaying peer): their mappings are known to it.
+     */
+    record PunchPeers(List<PeerId> peers) implements PeerMessage {
+        public PunchPeers {
+            peers = List.copyOf(peers);
+            if (peers.size() > WireLimits.MAX_PEX_PEERS) {
+                throw new IllegalArgumentException("at most " + WireLimits.MAX_PEX_PEERS + " peers per list");
+            }
+        }
+    }
+
+    /** Asks the receiver to introduce us to {@code target}: we will probe from our client socket, with {@code nonce}. */
+    record PunchAsk(PeerId target, long nonce) implements PeerMessage {
+        public PunchAsk {
+            Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /**
+     * From the introducing peer: punch with {@code peer} now. {@code dial}: we dial it at {@code endpoint} (its QUIC
+     * server mapping); else it dials us from {@code endpoint} (its client mapping) and we probe that from our server
+     * socket so our NAT lets it in.
+     */
+    record PunchGo(PeerId peer, long nonce, InetSocketAddress endpoint, boolean dial) implements PeerMessage {
+        public PunchGo {
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(endpoint, "endpoint");
+        }
+    }
+
+    /** The introduction to {@code target} cannot be made; {@code code} says why (see {@link PunchFailure}). */
+    record PunchFail(PeerId target, int code) implements PeerMessage {
+        public PunchFail {
+            Objects.requireNonNull(target, "target");
+            if (code < 0 || code > 255) {
+                throw new IllegalArgumentException("punch failure code " + code + " outside 0..255");
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.SwarmId;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,6 +87,53 @@ public final class PeerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
                 message = new PeerMessage.MetadataReject(nonNegative(frame.readInt(), "piece"));
             }
             case MessageType.METADATA_PIECE -> message = metadataPiece(frame);
+            case MessageType.NAT_ENDPOINTS -> {
+                InetSocketAddress server = endpoint(frame, "NAT_ENDPOINTS");
+                InetSocketAddress client = endpoint(frame, "NAT_ENDPOINTS");
+                expect(frame, 0, "NAT_ENDPOINTS rest");
+                message = new PeerMessage.NatEndpoints(server, client);
+            }
+            case MessageType.PUNCH_PEERS -> {
+                if (!frame.isReadable()) {
+                    throw new CorruptedFrameException("PUNCH_PEERS truncated");
+                }
+                int count = frame.readUnsignedByte();
+                if (count > WireLimits.MAX_PEX_PEERS) {
+                    throw new CorruptedFrameException("PUNCH_PEERS lists " + count + " peers; at most "
+                            + WireLimits.MAX_PEX_PEERS);
+                }
+                expect(frame, count * PeerId.LENGTH, "PUNCH_PEERS");
+                List<PeerId> peers = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    peers.add(peerId(frame));
+                }
+                message = new PeerMessage.PunchPeers(peers);
+            }
+            case MessageType.PUNCH_ASK -> {
+                expect(frame, PeerId.LENGTH + 8, "PUNCH_ASK");
+                message = new PeerMessage.PunchAsk(peerId(frame), frame.readLong());
+            }
+            case MessageType.PUNCH_GO -> {
+                if (frame.readableBytes() < PeerId.LENGTH + 9) {
+                    throw new CorruptedFrameException("PUNCH_GO truncated");
+                }
+                PeerId peer = peerId(frame);
+                long nonce = frame.readLong();
+                int dial = frame.readUnsignedByte();
+                if (dial > 1) {
+                    throw new CorruptedFrameException("PUNCH_GO dial flag " + dial);
+                }
+                InetSocketAddress endpoint = endpoint(frame, "PUNCH_GO");
+                if (endpoint == null) {
+                    throw new CorruptedFrameException("PUNCH_GO without an endpoint");
+                }
+                expect(frame, 0, "PUNCH_GO rest");
+                message = new PeerMessage.PunchGo(peer, nonce, endpoint, dial == 1);
+            }
+            case MessageType.PUNCH_FAIL -> {
+                expect(frame, PeerId.LENGTH + 1, "PUNCH_FAIL");
+                message = new PeerMessage.PunchFail(peerId(frame), frame.readUnsignedByte());
+            }
             default -> throw new CorruptedFrameException("unknown message type " + type);
         }
         return message;
@@ -169,6 +217,41 @@ public final class PeerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             }
         }
         return peers;
+    }
+
+    private static PeerId peerId(ByteBuf frame) {
+        byte[] id = new byte[PeerId.LENGTH];
+        frame.readBytes(id);
+        return PeerId.wrap(id);
+    }
+
+    /** {@code <family u8: 0 none, 4, 6><address><port u16>}; null for family 0. */
+    private static InetSocketAddress endpoint(ByteBuf frame, String name) {
+        if (!frame.isReadable()) {
+            throw new CorruptedFrameException(name + " truncated");
+        }
+        int family = frame.readUnsignedByte();
+        if (family == 0) {
+            return null;
+        }
+        int addressLength = family == 4 ? 4 : family == 6 ? 16 : -1;
+        if (addressLength < 0) {
+            throw new CorruptedFrameException(name + " address family " + family);
+        }
+        if (frame.readableBytes() < addressLength + 2) {
+            throw new CorruptedFrameException(name + " truncated");
+        }
+        byte[] address = new byte[addressLength];
+        frame.readBytes(address);
+        int port = frame.readUnsignedShort();
+        if (port == 0) {
+            throw new CorruptedFrameException(name + " port 0");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(address), port);
+        } catch (UnknownHostException e) {
+            throw new CorruptedFrameException(name + " address", e);
+        }
     }
 
     private static <T extends PeerMessage> T empty(ByteBuf frame, T message, String name) {

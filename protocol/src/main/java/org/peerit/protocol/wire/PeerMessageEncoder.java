@@ -6,7 +6,10 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 
+import org.peerit.protocol.PeerId;
+
 import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -70,6 +73,22 @@ public final class PeerMessageEncoder extends MessageToMessageEncoder<PeerMessag
             buf.writeByte(MessageType.METADATA_PIECE).writeInt(p.piece()).writeInt(p.total()).writeBytes(p.data());
         } else if (msg instanceof PeerMessage.MetadataReject r) {
             buf.writeByte(MessageType.METADATA_REJECT).writeInt(r.piece());
+        } else if (msg instanceof PeerMessage.NatEndpoints e) {
+            buf.writeByte(MessageType.NAT_ENDPOINTS);
+            writeEndpoint(buf, e.server());
+            writeEndpoint(buf, e.client());
+        } else if (msg instanceof PeerMessage.PunchPeers p) {
+            buf.writeByte(MessageType.PUNCH_PEERS).writeByte(p.peers().size());
+            for (PeerId peer : p.peers()) {
+                buf.writeBytes(peer.bytes());
+            }
+        } else if (msg instanceof PeerMessage.PunchAsk a) {
+            buf.writeByte(MessageType.PUNCH_ASK).writeBytes(a.target().bytes()).writeLong(a.nonce());
+        } else if (msg instanceof PeerMessage.PunchGo g) {
+            buf.writeByte(MessageType.PUNCH_GO).writeBytes(g.peer().bytes()).writeLong(g.nonce()).writeByte(g.dial() ? 1 : 0);
+            writeEndpoint(buf, g.endpoint());
+        } else if (msg instanceof PeerMessage.PunchFail f) {
+            buf.writeByte(MessageType.PUNCH_FAIL).writeBytes(f.target().bytes()).writeByte(f.code());
         } else if (msg instanceof PeerMessage.KeepAlive) {
             // An empty frame.
         } else {
@@ -78,6 +97,15 @@ public final class PeerMessageEncoder extends MessageToMessageEncoder<PeerMessag
         }
         buf.setInt(0, buf.readableBytes() - 4);
         return buf;
+    }
+
+    private static void writeEndpoint(ByteBuf buf, InetSocketAddress endpoint) {
+        if (endpoint == null) {
+            buf.writeByte(0);
+            return;
+        }
+        byte[] address = endpoint.getAddress().getAddress();
+        buf.writeByte(address.length == 4 ? 4 : 6).writeBytes(address).writeShort(endpoint.getPort());
     }
 
     private static void writePexList(ByteBuf buf, List<PexPeer> peers) {

@@ -12,6 +12,7 @@ import org.peerit.protocol.manifest.ManifestRules;
 import org.peerit.protocol.manifest.SwarmId;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
@@ -73,7 +74,14 @@ class PeerCodecTest {
                 new PeerMessage.KeepAlive(),
                 new PeerMessage.MetadataRequest(3),
                 new PeerMessage.MetadataPiece(1, WireLimits.METADATA_PIECE + 5, new byte[]{1, 2, 3, 4, 5}),
-                new PeerMessage.MetadataReject(0));
+                new PeerMessage.MetadataReject(0),
+                new PeerMessage.NatEndpoints(new InetSocketAddress("198.18.0.11", 40000), null),
+                new PeerMessage.NatEndpoints(null, new InetSocketAddress("2001:db8::1", 1)),
+                new PeerMessage.PunchPeers(List.of(PeerId.random(random), PeerId.random(random))),
+                new PeerMessage.PunchPeers(List.of()),
+                new PeerMessage.PunchAsk(PeerId.random(random), -5L),
+                new PeerMessage.PunchGo(PeerId.random(random), Long.MAX_VALUE, new InetSocketAddress("198.18.0.12", 65535), true),
+                new PeerMessage.PunchFail(PeerId.random(random), 255));
         for (PeerMessage m : messages) {
             assertEquals(m, roundTrip(m), m.getClass().getSimpleName());
         }
@@ -126,6 +134,45 @@ class PeerCodecTest {
                 0, 0, 0, 5, 11, 0, 0, 0, 2,                        // METADATA_REQUEST piece 2
                 0, 0, 0, 12, 12, 0, 0, 0, 0, 0, 0, 0, 3, 7, 8, 9,  // METADATA_PIECE piece 0 of 3 bytes
                 0, 0, 0, 5, 13, 0, 0, 2, 1}, bytes);               // METADATA_REJECT piece 513
+    }
+
+    @Test
+    void punchMessagesHaveTheseExactBytes() {
+        byte[] idBytes = new byte[32];
+        java.util.Arrays.fill(idBytes, (byte) 0xab);
+        PeerId id = PeerId.wrap(idBytes);
+        EmbeddedChannel out = encoder();
+        out.writeOutbound(new PeerMessage.NatEndpoints(new InetSocketAddress("198.18.0.11", 0x9c40), null),
+                new PeerMessage.PunchGo(id, 258, new InetSocketAddress("198.18.0.12", 513), false),
+                new PeerMessage.PunchFail(id, 2));
+        ByteBuf wire = Unpooled.buffer();
+        for (Object o; (o = out.readOutbound()) != null; ) {
+            wire.writeBytes((ByteBuf) o);
+            ((ByteBuf) o).release();
+        }
+        ByteBuf expected = Unpooled.buffer();
+        expected.writeBytes(new byte[]{0, 0, 0, 9, 14, 4, (byte) 198, 18, 0, 11, (byte) 0x9c, 0x40, 0}); // server, no client
+        expected.writeBytes(new byte[]{0, 0, 0, 49, 17}).writeBytes(idBytes)
+                .writeBytes(new byte[]{0, 0, 0, 0, 0, 0, 1, 2, 0, 4, (byte) 198, 18, 0, 12, 2, 1}); // nonce, target, endpoint
+        expected.writeBytes(new byte[]{0, 0, 0, 34, 18}).writeBytes(idBytes).writeByte(2);
+        assertEquals(expected, wire);
+    }
+
+    @Test
+    void refusesMalformedPunchMessages() {
+        assertInstanceOf(CorruptedFrameException.class, refuse(14, 4, 1, 2, 3)); // truncated address
+        assertInstanceOf(CorruptedFrameException.class, refuse(14, 5, 1, 2, 3, 4, 0, 1, 0)); // family 5
+        assertInstanceOf(CorruptedFrameException.class, refuse(14, 4, 1, 2, 3, 4, 0, 0, 0)); // port 0
+        assertInstanceOf(CorruptedFrameException.class, refuse(14, 0, 0, 0)); // trailing byte
+        assertInstanceOf(CorruptedFrameException.class, refuse(15, 51)); // over the list cap
+        assertInstanceOf(CorruptedFrameException.class, refuse(15, 1, 1, 2, 3)); // a list shorter than it says
+        assertInstanceOf(CorruptedFrameException.class, refuse(16, 1, 2, 3)); // short PUNCH_ASK
+        int[] go = new int[1 + 32 + 9 + 1];
+        go[0] = 17;
+        assertInstanceOf(CorruptedFrameException.class, refuse(go)); // PUNCH_GO without an endpoint
+        go[41] = 2;
+        assertInstanceOf(CorruptedFrameException.class, refuse(go)); // dial flag 2
+        assertInstanceOf(CorruptedFrameException.class, refuse(18, 1)); // short PUNCH_FAIL
     }
 
     @Test
