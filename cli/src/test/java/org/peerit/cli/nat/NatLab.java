@@ -175,8 +175,13 @@ public final class NatLab implements AutoCloseable {
         byte[] out;
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
-            out = p.getInputStream().readAllBytes();
-            return new Result(-1, new String(out, StandardCharsets.UTF_8) + "\n(timed out after " + timeoutSeconds + " s)");
+            String partial;
+            try {
+                partial = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                partial = ""; // the stream went with the process
+            }
+            return new Result(-1, partial + "\n(timed out after " + timeoutSeconds + " s)");
         }
         out = p.getInputStream().readAllBytes();
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));

@@ -68,11 +68,14 @@ public final class DhtNode implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final DhtSettings settings;
     private final ScheduledFuture<?> rebootstrap;
+    /** Only the DHT's scheduler thread reads and writes it. */
+    private volatile long lastBootstrapNanos;
 
     private DhtNode(DhtSettings settings, InetAddress bind, Path storage) throws IOException {
         this.settings = settings;
         Files.createDirectories(storage);
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(2, r -> {
+        // Three threads: at start the library resolves the public routers' names on one (seconds where DNS is slow).
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(3, r -> {
             Thread t = new Thread(r, "peerit-dht");
             t.setDaemon(true);
             return t;
@@ -86,7 +89,7 @@ public final class DhtNode implements AutoCloseable {
             scheduler.shutdownNow();
             throw new IOException("cannot start the DHT: " + e.getMessage(), e);
         }
-        this.rebootstrap = scheduler.scheduleWithFixedDelay(this::bootstrapIfAlone, 0, 15, TimeUnit.SECONDS);
+        this.rebootstrap = scheduler.scheduleWithFixedDelay(this::bootstrapIfAlone, 0, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -139,11 +142,24 @@ public final class DhtNode implements AutoCloseable {
         };
     }
 
-    /** Pings the bootstrap nodes while we know almost nobody. Name lookups block, so this runs on the DHT's threads. */
+    /**
+     * Pings the bootstrap nodes while we know almost nobody: every second while we know nobody at all (the socket
+     * binds in the background, so the first pings may find it not yet open; a bootstrap node may start later), every
+     * 15 s while we know fewer than {@value #REBOOTSTRAP_BELOW}. Name lookups block, so this runs on the DHT's threads.
+     */
     private void bootstrapIfAlone() {
-        if (settings.bootstrap().isEmpty() || !dht.isRunning() || routingTableSize() >= REBOOTSTRAP_BELOW) {
+        if (dht.isRunning() && dht.getServerManager().getActiveServerCount() == 0) {
+            // The library first asks which sockets have heard from the DHT 5 s after it starts: a download right
+            // after the daemon starts would wait that long for its first lookup.
+            dht.getServerManager().updateReachableEndpoints(System.currentTimeMillis());
+        }
+        int known = routingTableSize();
+        long now = System.nanoTime();
+        if (settings.bootstrap().isEmpty() || !dht.isRunning() || known >= REBOOTSTRAP_BELOW
+                || (known > 0 && now - lastBootstrapNanos < TimeUnit.SECONDS.toNanos(15))) {
             return;
         }
+        lastBootstrapNanos = now;
         for (String node : settings.bootstrap()) {
             int colon = node.lastIndexOf(':');
             try {

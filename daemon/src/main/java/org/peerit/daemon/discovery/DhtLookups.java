@@ -20,6 +20,7 @@ import java.util.function.IntSupplier;
  * shares does not flood the DHT. Engine thread; the node's answers hop to it.
  */
 final class DhtLookups {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DhtLookups.class);
     static final long DOWNLOAD_INTERVAL_SECONDS = 60;
     static final long SEED_INTERVAL_MINUTES = 15;
     static final int MAX_IN_FLIGHT = 4;
@@ -84,6 +85,7 @@ final class DhtLookups {
                     l.lastDoneNanos = System.nanoTime();
                     l.lastNodes = nodes;
                     l.lastPeers = found.size();
+                    log.debug("{}: DHT lookup done: {} nodes answered, {} peers", l.swarm.name(), nodes, found.size());
                     // Nobody answered (the table was empty: we just joined, or the DHT is small): again soon, backing
                     // off from 2 s, instead of announcing to nobody for the next quarter of an hour.
                     l.unanswered = nodes == 0 ? l.unanswered + 1 : 0;
@@ -97,6 +99,7 @@ final class DhtLookups {
         if (started) {
             l.running = true;
             inFlight++;
+            log.debug("{}: DHT lookup started ({} nodes known)", l.swarm.name(), dht.routingTableSize());
         } else {
             l.dueNanos = now + TimeUnit.MILLISECONDS.toNanos(NOT_READY_RETRY_MILLIS);
         }
