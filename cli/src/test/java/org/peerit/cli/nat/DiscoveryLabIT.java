@@ -84,6 +84,25 @@ class DiscoveryLabIT {
         assertTrue(status.output().contains("no tracker"), status.output());
         assertTrue(status.output().matches("(?s).*DHT on UDP 6882: [1-9]\\d* nodes? in the routing table.*"), status.output());
         assertTrue(status.output().contains("peers found through: DHT"), status.output());
+
+        // The routing table persists: restarted with no bootstrap node at all (the public routers are out of the
+        // lab's reach), the node rejoins from the nodes it knew.
+        Process leech = swarm.daemonProcess(2);
+        NatLab.Result stopped = swarm.peerit(leechHost, 30, "stop", "2");
+        assertEquals(0, stopped.exit(), stopped.output());
+        assertTrue(leech.waitFor(20, TimeUnit.SECONDS), "daemon 2 stops");
+        Path state = tmp.resolve("home/daemon-2/dht");
+        try (var files = Files.list(state)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith("table.cache")), "a table in " + state);
+        }
+        swarm.startDaemon(leechHost, 2, List.of("--no-lan"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String again = "";
+        while (System.nanoTime() < deadline && !again.matches("(?s).*DHT on UDP 6882: [1-9]\\d* nodes? in.*")) {
+            again = swarm.peerit(leechHost, 30, "status", "2").output();
+            Thread.sleep(500);
+        }
+        assertTrue(again.matches("(?s).*DHT on UDP 6882: [1-9]\\d* nodes? in.*"), again);
     }
 
     /** (b) The tracker dies mid-swarm; a newcomer behind a NAT still finds the swarm, through the DHT. */

@@ -20,6 +20,7 @@ public final class LabSwarm {
     private final Path repo;
     private final Path work;
     private final Map<String, String> env;
+    private final Map<Integer, Process> daemons = new java.util.HashMap<>();
 
     public LabSwarm(NatLab lab, Path repo, Path tmp) throws IOException {
         this.lab = lab;
@@ -56,9 +57,16 @@ public final class LabSwarm {
     public Process startDaemon(String ns, int index, List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(repo.resolve("peerit").toString(), "daemon", String.valueOf(index)));
         cmd.addAll(args);
-        Process p = lab.start(ns, "daemon-" + index, env, work, cmd);
-        awaitLog(p, "daemon-" + index, "daemon " + index + " running");
+        String name = "daemon-" + index + (daemons.containsKey(index) ? "-again" : "");
+        Process p = lab.start(ns, name, env, work, cmd);
+        awaitLog(p, name, "daemon " + index + " running");
+        daemons.put(index, p);
         return p;
+    }
+
+    /** The process of daemon {@code index}, as last started. */
+    public Process daemonProcess(int index) {
+        return daemons.get(index);
     }
 
     /** Runs a {@code peerit} command on host {@code ns}. */

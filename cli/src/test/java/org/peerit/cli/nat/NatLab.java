@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class NatLab implements AutoCloseable {
     public static final String INTERNET = "pit-net";
     public static final String TRACKER_IP = "198.18.0.1";
+    private static final Path NETNS_ETC = Path.of("/etc/netns");
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private final Path logs;
@@ -145,6 +146,16 @@ public final class NatLab implements AutoCloseable {
         run("ip", "netns", "add", ns);
         namespaces.add(ns);
         run("ip", "-n", ns, "link", "set", "lo", "up");
+        // The lab has no resolver: names fail at once, as they do offline, instead of after the host's resolver's
+        // timeouts (it is out of reach from here). `ip netns exec` puts this file over /etc/resolv.conf.
+        Path etc = Files.createDirectories(NETNS_ETC.resolve(ns));
+        Files.writeString(etc.resolve("resolv.conf"), "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
+    }
+
+    private static void removeNetnsEtc(String ns) throws IOException {
+        Path etc = NETNS_ETC.resolve(ns);
+        Files.deleteIfExists(etc.resolve("resolv.conf"));
+        Files.deleteIfExists(etc);
     }
 
     /** Starts {@code command} inside {@code ns}; its output goes to {@code <name>.log} in the logs directory. */
@@ -209,6 +220,7 @@ public final class NatLab implements AutoCloseable {
                 // Processes a killed run left inside would keep the namespace (and their ports) alive.
                 new ProcessBuilder("sh", "-c", "ip netns pids " + name + " | xargs -r kill -9").start().waitFor();
                 new ProcessBuilder("ip", "netns", "del", name).start().waitFor();
+                removeNetnsEtc(name);
             }
         }
     }
@@ -225,6 +237,7 @@ public final class NatLab implements AutoCloseable {
         }
         for (String ns : namespaces) {
             new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(); // its interfaces go with it
+            removeNetnsEtc(ns);
         }
     }
 }

@@ -31,7 +31,7 @@ import java.util.function.Predicate;
  * where the node id and the routing table persist, so a restart rejoins from the nodes it knew. Lookups and announces
  * are asked for by {@link DhtLookups}; their results arrive on the library's threads.
  */
-public final class DhtNode implements AutoCloseable {
+public final class DhtNode implements PeerLookups, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DhtNode.class);
     /** BEP 5 keys are 20 bytes: a swarm's is the first 20 bytes of its 32-byte id, as BEP 52 truncates. */
     public static final int KEY_LENGTH = 20;
@@ -174,7 +174,7 @@ public final class DhtNode implements AutoCloseable {
         return settings.port();
     }
 
-    /** Nodes in the routing table now. */
+    @Override
     public int routingTableSize() {
         lbms.plugins.mldht.kad.Node node = dht.getNode();
         return node == null ? 0 : node.getNumEntriesInRoutingTable();
@@ -196,6 +196,7 @@ public final class DhtNode implements AutoCloseable {
      * false; {@code done} gets how many nodes answered. Returns false if the node cannot look up yet (no socket has
      * heard from the DHT). Callbacks run on the library's threads.
      */
+    @Override
     public boolean lookup(SwarmId swarm, boolean seed, int tcpPort, boolean announce, Consumer<InetSocketAddress> peer,
                           Consumer<Integer> done) {
         if (!dht.isRunning() || dht.getServerManager().getActiveServerCount() == 0) {

@@ -1,7 +1,7 @@
 package org.peerit.daemon.discovery;
 
 import io.netty.channel.EventLoop;
-import org.peerit.daemon.dht.DhtNode;
+import org.peerit.daemon.dht.PeerLookups;
 import org.peerit.protocol.manifest.SwarmId;
 
 import java.net.InetSocketAddress;
@@ -27,13 +27,13 @@ final class DhtLookups {
     /** While the node has not heard from the DHT yet, a lookup is tried again this soon. */
     private static final long NOT_READY_RETRY_MILLIS = 1000;
 
-    private final DhtNode dht;
+    private final PeerLookups dht;
     private final EventLoop loop;
     private final IntSupplier tcpPort;
     private final Map<SwarmId, Lookup> swarms = new LinkedHashMap<>();
     private int inFlight;
 
-    DhtLookups(DhtNode dht, EventLoop loop, IntSupplier tcpPort) {
+    DhtLookups(PeerLookups dht, EventLoop loop, IntSupplier tcpPort) {
         this.dht = dht;
         this.loop = loop;
         this.tcpPort = tcpPort;

@@ -18,11 +18,8 @@ import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
@@ -48,13 +45,7 @@ public final class LanDiscovery implements AutoCloseable {
     private final BiConsumer<byte[], InetSocketAddress> heard;
     private final Thread receiver;
     private final Set<NetworkInterface> joined = new HashSet<>();
-    /** Per source address: the second being counted and the packets in it. */
-    private final Map<InetAddress, long[]> perSource = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<InetAddress, long[]> eldest) {
-            return size() > MAX_SOURCES;
-        }
-    };
+    private final PerSourceRate perSource = new PerSourceRate(MAX_PER_SOURCE_PER_SECOND, MAX_SOURCES);
     private volatile boolean closed;
 
     /**
@@ -161,7 +152,7 @@ public final class LanDiscovery implements AutoCloseable {
                 }
                 continue;
             }
-            if (source == null || !admit(source.getAddress())) {
+            if (source == null || !perSource.admit(source.getAddress(), System.nanoTime())) {
                 continue;
             }
             LocalAnnounce announce;
@@ -179,17 +170,6 @@ public final class LanDiscovery implements AutoCloseable {
                 heard.accept(key, peer);
             }
         }
-    }
-
-    /** At most {@value #MAX_PER_SOURCE_PER_SECOND} packets per second from one address are looked at. */
-    private boolean admit(InetAddress source) {
-        long second = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime());
-        long[] count = perSource.computeIfAbsent(source, a -> new long[2]);
-        if (count[0] != second) {
-            count[0] = second;
-            count[1] = 0;
-        }
-        return ++count[1] <= MAX_PER_SOURCE_PER_SECOND;
     }
 
     @Override

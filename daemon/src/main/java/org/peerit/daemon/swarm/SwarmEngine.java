@@ -32,7 +32,6 @@ import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.ManifestFactory;
 import org.peerit.protocol.manifest.ShareLink;
 import org.peerit.protocol.manifest.SwarmId;
-import org.peerit.protocol.manifest.TrackerAddress;
 import org.peerit.protocol.net.Transport;
 import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
 import org.slf4j.Logger;
@@ -44,10 +43,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -391,7 +388,6 @@ public final class SwarmEngine implements AutoCloseable {
     void announce(Share share, AnnounceEvent event) {
         discovery.join(share.announcing(), share.manifest().trackers(), event);
     }
-
 
     /** What shares ask of the engine. */
     private final class Services implements ShareServices {

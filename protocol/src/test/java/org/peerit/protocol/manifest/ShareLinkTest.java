@@ -22,6 +22,15 @@ class ShareLinkTest {
     }
 
     @Test
+    void aSwarmWithNoTrackerHasALinkWithNoneAndSeveralTrackersAllTravel() throws Exception {
+        ShareLink none = new ShareLink(ID, "notes", List.of());
+        assertEquals("peerit://" + "ab".repeat(32) + "?dn=notes", none.format(), "found through the DHT or the LAN");
+        assertEquals(List.of(), ShareLink.parse(none.format()).trackers());
+        List<String> three = List.of("a.example:59000", "b.example:1", "198.18.0.1:59000");
+        assertEquals(three, ShareLink.parse(new ShareLink(ID, "x", three).format()).trackers());
+    }
+
+    @Test
     void upperCaseIdsAndUnknownParametersAreAccepted() throws Exception {
         ShareLink link = ShareLink.parse("PEERIT://" + "AB".repeat(32) + "/?dn=x&future=1&tr=h:1");
         assertEquals(ID, link.swarm());
