@@ -145,6 +145,8 @@ class DhtLookupsTest {
         lookups.leave(s.swarmId());
         answer(0, 8, new InetSocketAddress("198.18.0.5", 6000));
         assertTrue(s.found.isEmpty(), "results for a swarm that left are dropped");
+        lookups.tick(System.nanoTime() + TimeUnit.HOURS.toNanos(1));
+        assertEquals(1, node.asked.size(), "and no DHT traffic for it ever after");
 
         node.ready = false;
         FakeSwarm later = new FakeSwarm();
