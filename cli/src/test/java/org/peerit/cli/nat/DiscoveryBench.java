@@ -46,10 +46,15 @@ public final class DiscoveryBench {
             System.out.println("SKIP tool=aria2: aria2c or mktorrent is not installed (apt-get install aria2 mktorrent)");
         }
         Path repo = Path.of("").toAbsolutePath();
+        String only = System.getenv().getOrDefault("SOURCES", "tracker,dht,dht8,lan");
+        boolean aria2Too = aria2 && !"0".equals(System.getenv("ARIA2"));
         for (Source source : Source.values()) {
+            if (!List.of(only.split(",")).contains(source.name().toLowerCase(Locale.ROOT))) {
+                continue;
+            }
             for (int run = 1; run <= runs; run++) {
                 inLab(repo, (lab, swarm, tmp) -> peerit(source, lab, swarm, tmp, sizeMib), source, "peerit");
-                if (aria2 && source != Source.TRACKER && source != Source.DHT8) {
+                if (aria2Too && source != Source.TRACKER && source != Source.DHT8) {
                     inLab(repo, (lab, swarm, tmp) -> aria2(source, lab, swarm, sizeMib), source, "aria2");
                 }
             }
@@ -70,7 +75,11 @@ public final class DiscoveryBench {
         } catch (Exception e) {
             System.out.println("FAIL bench=discovery source=" + source + " tool=" + what + ": " + e.getMessage());
         } finally {
-            deleteTree(tmp);
+            if ("1".equals(System.getenv("KEEP"))) {
+                System.out.println("KEPT " + tmp); // logs of every process, for a closer look
+            } else {
+                deleteTree(tmp);
+            }
         }
     }
 

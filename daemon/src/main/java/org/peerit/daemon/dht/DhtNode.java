@@ -199,8 +199,14 @@ public final class DhtNode implements PeerLookups, AutoCloseable {
     @Override
     public boolean lookup(SwarmId swarm, boolean seed, int tcpPort, boolean announce, Consumer<InetSocketAddress> peer,
                           Consumer<Integer> done) {
-        if (!dht.isRunning() || dht.getServerManager().getActiveServerCount() == 0) {
+        if (!dht.isRunning()) {
             return false;
+        }
+        if (dht.getServerManager().getActiveServerCount() == 0) {
+            dht.getServerManager().updateReachableEndpoints(System.currentTimeMillis()); // a ping may just have answered
+            if (dht.getServerManager().getActiveServerCount() == 0) {
+                return false;
+            }
         }
         PeerLookupTask lookup = dht.createPeerLookup(key(swarm));
         if (lookup == null) {
@@ -217,11 +223,14 @@ public final class DhtNode implements PeerLookups, AutoCloseable {
                 AnnounceTask a = dht.announce(lookup, seed, tcpPort);
                 if (a != null) {
                     dht.getTaskManager().addTask(a);
+                    dht.getTaskManager().dequeue();
                 }
             }
             done.accept(task.getRecvResponses());
         });
+        // addTask only queues: the library starts queued tasks on a timer whose first run is 5 s after it started.
         dht.getTaskManager().addTask(lookup);
+        dht.getTaskManager().dequeue();
         return true;
     }
 

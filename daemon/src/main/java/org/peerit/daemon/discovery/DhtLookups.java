@@ -24,14 +24,17 @@ final class DhtLookups {
     static final long DOWNLOAD_INTERVAL_SECONDS = 60;
     static final long SEED_INTERVAL_MINUTES = 15;
     static final int MAX_IN_FLIGHT = 4;
-    /** While the node has not heard from the DHT yet, a lookup is tried again this soon. */
-    private static final long NOT_READY_RETRY_MILLIS = 1000;
+    /** Lookups nobody answered that are tried again after a second, before the backoff starts. */
+    static final int QUICK_RETRIES = 5;
+    /** While the node has not heard from the DHT yet, a lookup is tried again this soon (a check, no traffic). */
+    private static final long NOT_READY_RETRY_MILLIS = 250;
 
     private final PeerLookups dht;
     private final EventLoop loop;
     private final IntSupplier tcpPort;
     private final Map<SwarmId, Lookup> swarms = new LinkedHashMap<>();
     private int inFlight;
+    private boolean retryScheduled;
 
     DhtLookups(PeerLookups dht, EventLoop loop, IntSupplier tcpPort) {
         this.dht = dht;
@@ -86,13 +89,17 @@ final class DhtLookups {
                     l.lastNodes = nodes;
                     l.lastPeers = found.size();
                     log.debug("{}: DHT lookup done: {} nodes answered, {} peers", l.swarm.name(), nodes, found.size());
-                    // Nobody answered (the table was empty: we just joined, or the DHT is small): again soon, backing
-                    // off from 2 s, instead of announcing to nobody for the next quarter of an hour.
-                    l.unanswered = nodes == 0 ? l.unanswered + 1 : 0;
+                    // Nobody answered (no node known yet: we just joined, or the DHT is small), or a download found no
+                    // peer yet (its seed may be announcing this very second): again soon, each second for the first
+                    // few tries, then backing off, instead of waiting a minute (or announcing to nobody for the next
+                    // quarter of an hour).
+                    boolean empty = nodes == 0 || (found.isEmpty() && !l.swarm.seed());
+                    l.unanswered = empty ? l.unanswered + 1 : 0;
                     long interval = l.swarm.seed() ? TimeUnit.MINUTES.toNanos(SEED_INTERVAL_MINUTES)
                             : TimeUnit.SECONDS.toNanos(DOWNLOAD_INTERVAL_SECONDS);
                     if (l.unanswered > 0) {
-                        interval = Math.min(interval, TimeUnit.SECONDS.toNanos(1L << Math.min(l.unanswered, 8)));
+                        long seconds = l.unanswered <= QUICK_RETRIES ? 1 : 1L << Math.min(l.unanswered - QUICK_RETRIES, 8);
+                        interval = Math.min(interval, TimeUnit.SECONDS.toNanos(seconds));
                     }
                     l.dueNanos = l.lastDoneNanos + interval;
                 }));
@@ -102,6 +109,13 @@ final class DhtLookups {
             log.debug("{}: DHT lookup started ({} nodes known)", l.swarm.name(), dht.routingTableSize());
         } else {
             l.dueNanos = now + TimeUnit.MILLISECONDS.toNanos(NOT_READY_RETRY_MILLIS);
+            if (!retryScheduled) { // the engine ticks once a second; a node about to be ready is worth checking sooner
+                retryScheduled = true;
+                loop.schedule(() -> {
+                    retryScheduled = false;
+                    tick(System.nanoTime());
+                }, NOT_READY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            }
         }
     }
 

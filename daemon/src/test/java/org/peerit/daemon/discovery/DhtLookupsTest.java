@@ -136,10 +136,30 @@ class DhtLookupsTest {
         now = System.nanoTime();
         lookups.tick(now + TimeUnit.SECONDS.toNanos(3));
         assertEquals(4, node.asked.size(), "nobody answered: again within seconds, not in 15 minutes");
+        for (int i = 3; i < 3 + DhtLookups.QUICK_RETRIES - 1; i++) {
+            answer(i, 0);
+            lookups.tick(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1100));
+            assertEquals(i + 2, node.asked.size(), "each second, at first");
+        }
+        int asked = node.asked.size();
+        answer(asked - 1, 0);
+        lookups.tick(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1100));
+        assertEquals(asked, node.asked.size(), "then backing off");
+        lookups.tick(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2100));
+        assertEquals(asked + 1, node.asked.size());
     }
 
     @Test
-    void aSwarmThatLeftHearsNothingAndANodeNotReadyIsAskedAgainEachSecond() {
+    void aDownloadThatFoundNoPeerYetLooksAgainSoon() {
+        FakeSwarm download = new FakeSwarm();
+        lookups.join(download);
+        answer(0, 8); // nodes answered, but nobody has announced the swarm yet
+        lookups.tick(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1100));
+        assertEquals(2, node.asked.size(), "again after a second, not a minute");
+    }
+
+    @Test
+    void aSwarmThatLeftHearsNothingAndANodeNotReadyIsAskedAgainSoon() {
         FakeSwarm s = new FakeSwarm();
         lookups.join(s);
         lookups.leave(s.swarmId());
@@ -153,9 +173,9 @@ class DhtLookupsTest {
         lookups.join(later);
         assertEquals(1, node.asked.size());
         node.ready = true;
-        lookups.tick(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
-        assertEquals(1, node.asked.size(), "not before a second");
-        lookups.tick(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1100));
+        lookups.tick(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
+        assertEquals(1, node.asked.size(), "not at once: checked again a quarter of a second later");
+        lookups.tick(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300));
         assertEquals(2, node.asked.size());
         assertEquals(later.swarmId(), node.asked.get(1).swarm());
     }
