@@ -172,11 +172,37 @@ class DiscoveryLabIT {
         int router = lab.router(false);
         String a = lab.host(router, 1);
         String b = lab.host(router, 2);
+        String stranger = lab.host(router, 3);
         swarm.startDaemon(a, 1, List.of("--no-dht"));
         swarm.startDaemon(b, 2, List.of("--no-dht"));
         Path file = swarm.randomFile("notes.bin", 2 * MIB);
         NatLab.Result registered = swarm.peerit(a, 60, "register", file.toString(), "1");
         assertEquals(0, registered.exit(), registered.output());
+
+        // A stranger on the LAN floods the group: junk, and announces of the real swarm with 1,000 made-up ports. The
+        // seed looks at 10 a second from it, so it dials only a few of those ports (counted by the stranger's firewall).
+        String key = swarm.peerit(a, 30, "link", "notes.bin.p2p").output().strip().substring("peerit://".length(), 49);
+        assertEquals(0, lab.exec(stranger, java.util.Map.of(), swarm.work(), 10, List.of("iptables", "-A", "INPUT", "-p",
+                "tcp", "--syn", "--dport", "40000:40999", "-j", "ACCEPT")).exit());
+        long floodStart = System.nanoTime();
+        NatLab.Result flood = lab.exec(stranger, java.util.Map.of(), swarm.work(), 60, List.of("bash", "-c",
+                // Each message is made first and written whole: bash's printf writes a format in pieces, and on a UDP
+                // socket each piece would be a datagram of its own.
+                "for i in $(seq 0 999); do printf -v junk 'junk %d' $i; printf '%s' \"$junk\" > /dev/udp/239.192.152.143/6771;"
+                        + " printf -v m 'BT-SEARCH * HTTP/1.1\\r\\nHost: 239.192.152.143:6771\\r\\nPort: %d\\r\\nInfohash: "
+                        + key + "\\r\\ncookie: stranger\\r\\n\\r\\n\\r\\n' $((40000 + i));"
+                        + " printf '%s' \"$m\" > /dev/udp/239.192.152.143/6771; done"));
+        assertEquals(0, flood.exit(), flood.output());
+        long floodSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - floodStart) + 1;
+        Thread.sleep(1000);
+        String counters = lab.exec(stranger, java.util.Map.of(), swarm.work(), 10, List.of("iptables", "-L", "INPUT",
+                "-v", "-n", "-x")).output();
+        long dials = counters.lines().filter(l -> l.contains("dpts:40000:40999")).mapToLong(l -> Long.parseLong(
+                l.trim().split("\\s+")[0])).sum();
+        assertTrue(dials > 0, "the well-formed announces were heard:\n" + counters + "\n--- seed\n" + swarm.log("daemon-1")
+                + "\n--- flood\n" + flood.output() + "\nkey " + key);
+        assertTrue(dials <= 10 * (floodSeconds + 1), dials + " dials from a " + floodSeconds + " s flood:\n" + counters);
+        System.out.println("RESULT test=lan-flood announces=1000 junk=1000 flood_s=" + floodSeconds + " dials=" + dials);
 
         long took = download(b, 2, "notes.bin.p2p", file, "into-c");
         // Whoever hears the other's announce dials: here the seed hears the newcomer's, sent as its download starts.

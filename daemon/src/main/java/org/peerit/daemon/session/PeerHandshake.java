@@ -170,9 +170,12 @@ public final class PeerHandshake extends ChannelInboundHandlerAdapter {
         String who = (outbound ? "peer at " : "inbound connection from ") + ctx.channel().remoteAddress();
         if (!tlsDone.isSuccess()) {
             Throwable why = tlsDone.cause();
-            errors.refusal("{}: TLS handshake failed, connection dropped: {}{}", who, why.getMessage(),
-                    why instanceof NotSslRecordException || why instanceof ClosedChannelException
-                            ? " (is it an older peerit, without TLS?)" : "");
+            // A close during the handshake is the other side's choice (its caps, or it needs no more peers); only bytes
+            // that are not TLS at all suggest an older peerit.
+            String reason = why instanceof ClosedChannelException ? "the other side closed the connection"
+                    : why.getMessage() == null ? why.getClass().getSimpleName() : why.getMessage();
+            errors.refusal("{}: TLS handshake failed, connection dropped: {}{}", who, reason,
+                    why instanceof NotSslRecordException ? " (is it an older peerit, without TLS?)" : "");
             ctx.close();
             return;
         }
