@@ -17,6 +17,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.protocol.net.Transport;
 import org.peerit.protocol.tracker.TrackerDatagramCodec;
 import org.peerit.tracker.http.HttpGate;
+import org.peerit.tracker.http.StatsAccess;
 import org.peerit.tracker.http.StatsHttpHandler;
 import org.peerit.tracker.nat.NatCoordinator;
 import org.peerit.tracker.relay.RelayService;
@@ -97,7 +98,8 @@ public final class Tracker implements AutoCloseable {
             // HTTP on the other loop: a crowd of page requests never delays an announce.
             io.netty.channel.EventLoop httpLoop = group.next();
             this.httpGate = new HttpGate(MAX_HTTP_CONNECTIONS, MAX_HTTP_CONNECTIONS_PER_ADDRESS, stats);
-            StatsHttpHandler pages = new StatsHttpHandler(table, stats, relay, json, started);
+            StatsHttpHandler pages = new StatsHttpHandler(table, stats, relay, json, started,
+                    StatsAccess.of(config.statsAllow()));
             this.http = new ServerBootstrap().group(httpLoop).channel(transport.serverChannel())
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import org.peerit.tracker.http.StatsAccess;
 import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
@@ -71,6 +72,10 @@ public final class TrackerMain implements Callable<Integer> {
             description = "Relay allocations one IP address may be part of (default: ${DEFAULT-VALUE}).")
     int maxRelaysPerAddress;
 
+    @Option(names = "--stats-allow", paramLabel = "CIDR", description = "A network that may see which peer shares which"
+            + " swarm on the HTTP pages (repeatable; default: loopback only). Everyone else sees counts.")
+    java.util.List<String> statsAllow = new java.util.ArrayList<>();
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new TrackerMain()).execute(args));
     }
@@ -84,7 +89,13 @@ public final class TrackerMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--relay-rate, --relay-bytes and --relay-lifetime must be positive (use --no-relay to switch it off)");
         }
-        TrackerConfig config = TrackerConfig.defaults(bind, port)
+        java.util.List<String> allow = statsAllow.isEmpty() ? StatsAccess.DEFAULT : statsAllow;
+        try {
+            StatsAccess.of(allow);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--stats-allow " + e.getMessage());
+        }
+        TrackerConfig config = TrackerConfig.defaults(bind, port).withStatsAllow(allow)
                 .withInterval(Duration.ofSeconds(intervalSeconds))
                 .withLimits(maxSwarms, maxPeersPerSwarm, maxPeersPerSource, maxPeersPerAddress, newPeersPerSecond)
                 .withRelay(new RelayConfig(!noRelay, relayRate, relayBytes, Duration.ofSeconds(relayLifetimeSeconds),

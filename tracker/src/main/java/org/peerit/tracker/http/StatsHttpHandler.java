@@ -45,12 +45,16 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
     private final RelayService relay;
     private final ObjectMapper json;
     private final long startedMillis;
+    private final StatsAccess access;
     private final Map<String, CachedPage> pages = new HashMap<>();
 
     private record CachedPage(byte[] body, long builtMillis) {
     }
 
-    public StatsHttpHandler(SwarmTable table, TrackerStats stats, RelayService relay, ObjectMapper json, long startedMillis) {
+    /** @param access who sees which peer is in which swarm; everyone else sees the counts */
+    public StatsHttpHandler(SwarmTable table, TrackerStats stats, RelayService relay, ObjectMapper json, long startedMillis,
+                            StatsAccess access) {
+        this.access = access;
         this.relay = relay;
         this.table = table;
         this.stats = stats;
@@ -71,10 +75,12 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
+        boolean peers = access.showsPeersTo(ctx.channel().remoteAddress());
+        String key = path + (peers ? "#peers" : "");
         switch (path) {
-            case "/" -> send(ctx, request, HttpResponseStatus.OK, "text/html; charset=utf-8", page(path, this::html));
-            case "/stats" -> send(ctx, request, HttpResponseStatus.OK, "application/json", page(path,
-                    () -> json.writerWithDefaultPrettyPrinter().writeValueAsString(statsJson()) + "\n"));
+            case "/" -> send(ctx, request, HttpResponseStatus.OK, "text/html; charset=utf-8", page(key, () -> html(peers)));
+            case "/stats" -> send(ctx, request, HttpResponseStatus.OK, "application/json", page(key,
+                    () -> json.writerWithDefaultPrettyPrinter().writeValueAsString(statsJson(peers)) + "\n"));
             case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, "text/plain; version=0.0.4", page(path, this::metrics));
             default -> send(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain",
                     bytes("not found; try /, /stats or /metrics\n"));
@@ -103,7 +109,7 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         String build() throws Exception;
     }
 
-    /** The page at {@code path}, built afresh only when the last one is over a second old. */
+    /** The page {@code path} names (and whether it shows peers), built afresh only when over a second old. */
     private byte[] page(String path, PageBuilder builder) throws Exception {
         long now = System.currentTimeMillis();
         CachedPage cached = pages.get(path);
@@ -118,7 +124,8 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private ObjectNode statsJson() {
+    /** {@code peers}: each swarm's peers too (only for {@link StatsAccess} addresses). */
+    private ObjectNode statsJson(boolean peers) {
         ObjectNode root = json.createObjectNode();
         root.put("uptimeSeconds", (System.currentTimeMillis() - startedMillis) / 1000);
         root.put("swarms", table.swarmCount());
@@ -142,6 +149,13 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
             node.put("swarm", s.swarmId().hex());
             node.put("seeders", s.seeders());
             node.put("leechers", s.leechers());
+            if (peers) {
+                ArrayNode list = node.putArray("peers");
+                for (PeerEntry p : s.peers()) {
+                    list.addObject().put("peer", p.peerId().shortHex()).put("endpoint",
+                            p.endpoint().getAddress().getHostAddress() + ":" + p.endpoint().getPort()).put("seed", p.seed());
+                }
+            }
         }
         return root;
     }
@@ -177,7 +191,7 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
                 .append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(value).append('\n');
     }
 
-    private String html() {
+    private String html(boolean peers) {
         StringBuilder out = new StringBuilder();
         out.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>peerit tracker</title>")
                 .append("<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}</style>")
@@ -187,14 +201,20 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
                 .append("<a href=\"/stats\">/stats</a> <a href=\"/metrics\">/metrics</a></p>");
         for (SwarmTable.SwarmSnapshot s : table.snapshot(PAGE_LIMIT, PAGE_LIMIT)) {
             out.append("<h2><code>").append(s.swarmId().hex()).append("</code></h2><p>").append(s.seeders())
-                    .append(" seeders, ").append(s.leechers()).append(" leechers</p>")
-                    .append("<table><tr><th>peer</th><th>endpoint</th><th>role</th></tr>");
+                    .append(" seeders, ").append(s.leechers()).append(" leechers</p>");
+            if (!peers) {
+                continue;
+            }
+            out.append("<table><tr><th>peer</th><th>endpoint</th><th>role</th></tr>");
             for (PeerEntry p : s.peers()) {
                 out.append("<tr><td><code>").append(p.peerId().shortHex()).append("</code></td><td>")
                         .append(p.endpoint().getAddress().getHostAddress()).append(':').append(p.endpoint().getPort())
                         .append("</td><td>").append(p.seed() ? "seed" : "leech").append("</td></tr>");
             }
             out.append("</table>");
+        }
+        if (!peers) {
+            out.append("<p>Which peers are in each swarm is shown only to the tracker's --stats-allow addresses.</p>");
         }
         return out.append("</body></html>\n").toString();
     }
