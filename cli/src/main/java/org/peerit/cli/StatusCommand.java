@@ -64,9 +64,11 @@ final class StatusCommand implements Callable<Integer> {
         }
         for (ShareStatus s : status.shares()) {
             long size = s.size();
-            out.printf(Locale.ROOT, "%n%s  %s  %5.1f%% of %s  down %s  up %s  (uploaded %s)%n", s.name(),
+            String rates = s.downloadRate() == 0 && s.uploadRate() == 0 ? "idle"
+                    : "down " + Units.rate(s.downloadRate()) + "  up " + Units.rate(s.uploadRate());
+            out.printf(Locale.ROOT, "%n%s  %s  %5.1f%% of %s  %s  (uploaded %s)%n", s.name(),
                     s.state().name().toLowerCase(Locale.ROOT), size == 0 ? 100.0 : 100.0 * s.verifiedBytes() / size,
-                    Units.bytes(size), Units.rate(s.downloadRate()), Units.rate(s.uploadRate()), Units.bytes(s.uploaded()));
+                    Units.bytes(size), rates, Units.bytes(s.uploaded()));
             out.println("  " + s.path() + "  swarm " + s.swarm().substring(0, 16));
             if (s.error() != null) {
                 out.println("  error: " + s.error());
