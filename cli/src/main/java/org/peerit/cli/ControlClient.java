@@ -36,6 +36,29 @@ final class ControlClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The indexes of this user's daemons that have a control socket, in order (a socket left by a daemon that died
+     * is listed too; connecting to it says it is not running).
+     */
+    static java.util.List<Integer> runningIndexes() throws IOException {
+        java.nio.file.Path dir = DaemonPaths.of(1, System.getenv()).socketDir();
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (var entries = Files.list(dir)) {
+            for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) entries::iterator) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("daemon-([1-9][0-9]{0,4})\\.sock")
+                        .matcher(p.getFileName().toString());
+                if (m.matches()) {
+                    out.add(Integer.parseInt(m.group(1)));
+                }
+            }
+        }
+        java.util.Collections.sort(out);
+        return out;
+    }
+
     void send(ControlRequest request) throws IOException {
         var out = socket.getOutputStream();
         out.write(json.writerFor(ControlRequest.class).writeValueAsBytes(request));

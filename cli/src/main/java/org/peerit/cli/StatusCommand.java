@@ -9,16 +9,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code peerit status N}: what daemon N shares and downloads, with its peers and rates. */
+/**
+ * {@code peerit status [N]}: what daemon N shares and downloads, with its peers and rates; with no N, every running
+ * daemon of this user, one after another (as a JSON array with {@code --json}).
+ */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Shows what daemon INDEX shares and downloads, its peers and rates.")
+        description = "Shows what daemon INDEX shares and downloads, its peers and rates; with no INDEX, every running"
+                + " daemon of yours.")
 final class StatusCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "INDEX")
-    int index;
+    @Parameters(index = "0", paramLabel = "INDEX", arity = "0..1")
+    Integer index;
 
     @Option(names = "--json", description = "Print the daemon's answer as JSON.")
     boolean asJson;
@@ -31,18 +36,53 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ControlEvent.StatusReport status;
-        try (ControlClient client = ControlClient.connect(index)) {
-            client.send(new ControlRequest.Status(true));
-            status = client.expect(ControlEvent.StatusReport.class);
-        }
         PrintStream out = System.out;
-        if (asJson) {
-            out.println(ControlProtocol.json().writerWithDefaultPrettyPrinter().forType(ControlEvent.class)
-                    .writeValueAsString(status));
+        if (index != null) {
+            ControlEvent.StatusReport status = report(index);
+            if (asJson) {
+                out.println(ControlProtocol.json().writerWithDefaultPrettyPrinter().forType(ControlEvent.class)
+                        .writeValueAsString(status));
+            } else {
+                print(out, status);
+            }
             return 0;
         }
+        java.util.List<ControlEvent.StatusReport> all = new java.util.ArrayList<>();
+        for (int i : ControlClient.runningIndexes()) {
+            try {
+                all.add(report(i));
+            } catch (DaemonNotRunningException e) {
+                // a socket a dead daemon left behind
+            }
+        }
+        if (asJson) {
+            out.println(ControlProtocol.json().writerWithDefaultPrettyPrinter()
+                    .forType(new com.fasterxml.jackson.core.type.TypeReference<java.util.List<ControlEvent>>() { })
+                    .writeValueAsString(all));
+            return 0;
+        }
+        if (all.isEmpty()) {
+            throw new IOException("no daemon of yours is running; start one with: peerit daemon 1 [TRACKER_HOST:59000]");
+        }
+        for (int i = 0; i < all.size(); i++) {
+            if (i > 0) {
+                out.println();
+            }
+            print(out, all.get(i));
+        }
+        return 0;
+    }
+
+    private ControlEvent.StatusReport report(int daemon) throws IOException {
+        try (ControlClient client = ControlClient.connect(daemon)) {
+            client.send(new ControlRequest.Status(true));
+            return client.expect(ControlEvent.StatusReport.class);
+        }
+    }
+
+    private void print(PrintStream out, ControlEvent.StatusReport status) {
         DaemonInfo d = status.daemon();
+        int index = d.index();
         out.printf(Locale.ROOT, "daemon %d  peer %s  %s  peers on TCP %d, QUIC (UDP) %d%n", d.index(),
                 d.peer().substring(0, 8), d.trackers().isEmpty() ? "no tracker" : (d.trackers().size() == 1 ? "tracker "
                         : "trackers ") + String.join(", ", d.trackers()), d.listenPort(), d.quicPort());
@@ -86,7 +126,7 @@ final class StatusCommand implements Callable<Integer> {
                 out.println("  connections: " + s.natProblem());
             }
             if (s.folder()) {
-                printFiles(out, s);
+                printFiles(out, s, index);
             }
             for (ShareStatus.PeerStatus p : s.peers()) {
                 out.printf(Locale.ROOT, "  peer %s  %-21s  %-12s  %s  %d chunks  down %s  up %s  %s%n", p.peer(),
@@ -94,11 +134,10 @@ final class StatusCommand implements Callable<Integer> {
                         Units.rate(p.uploadRate()), p.security());
             }
         }
-        return 0;
     }
 
     /** A folder's files: how many are in place, and each one's progress (all with --files, else those pending). */
-    private void printFiles(PrintStream out, ShareStatus s) {
+    private void printFiles(PrintStream out, ShareStatus s, int index) {
         out.printf(Locale.ROOT, "  files: %d of %d in place%s%n", s.filesInPlace(), s.wantedFiles(),
                 s.wantedFiles() < s.fileCount() ? " (" + (s.fileCount() - s.wantedFiles()) + " left out with --only)" : "");
         int shown = 0;

@@ -158,6 +158,17 @@ class PeeritProcessIT {
         Result status = peerit("status", "2");
         assertEquals(0, status.exit());
         assertTrue(status.out().contains("report.pdf  seeding  100.0%"), status.out());
+        // With no index: every running daemon of this user, as text and as a JSON array.
+        Result everyone = peerit("status");
+        assertEquals(0, everyone.exit(), everyone.err());
+        assertTrue(everyone.out().contains("daemon 1  peer") && everyone.out().contains("daemon 2  peer"), everyone.out());
+        Result everyoneJson = peerit("status", "--json");
+        assertEquals(0, everyoneJson.exit(), everyoneJson.err());
+        JsonNode reports = new ObjectMapper().readTree(everyoneJson.out());
+        assertEquals(2, reports.size(), everyoneJson.out());
+        assertEquals(1, reports.get(0).path("daemon").path("index").asInt());
+        assertEquals(2, reports.get(1).path("daemon").path("index").asInt());
+        assertEquals("seeding", reports.get(1).path("shares").get(0).path("state").asText().toLowerCase());
 
         Files.writeString(work.resolve("evil.p2p"), Files.readString(work.resolve("report.pdf.p2p"))
                 .replace("\"report.pdf\"", "\"../evil\""));
