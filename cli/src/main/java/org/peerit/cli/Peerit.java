@@ -13,7 +13,8 @@ public final class Peerit {
     /** Exit code when the daemon is not running. */
     public static final int EXIT_NO_DAEMON = 3;
     private static final List<Class<?>> SUBCOMMANDS = List.of(DaemonCommand.class, RegisterCommand.class,
-            DownloadCommand.class, LinkCommand.class, StatusCommand.class, RemoveCommand.class, StopCommand.class, CommandLine.HelpCommand.class,
+            DownloadCommand.class, LinkCommand.class, StatusCommand.class, RemoveCommand.class, StopCommand.class,
+            CompletionCommand.class, CommandLine.HelpCommand.class,
             StartupTraining.class);
 
     public static void main(String[] args) {
