@@ -8,9 +8,12 @@ import org.peerit.daemon.swarm.EngineConfig;
 import org.peerit.protocol.lan.LocalAnnounce;
 import org.peerit.protocol.manifest.TrackerAddress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -66,8 +69,74 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Download limit in bytes per second, K/M/G in binary units; 0 = none.")
     long maxDownloadRate;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Settings file (default: $XDG_CONFIG_HOME/peerit/daemon-INDEX.conf, if it exists). Flags win.")
+    Path configFile;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        EngineConfig engine = engineConfig(configFile != null ? DaemonConfigFile.read(requireFile(configFile))
+                : DaemonConfigFile.read(DaemonConfigFile.defaultPath(index, System.getenv())));
+        DaemonPaths paths = DaemonPaths.of(index, System.getenv());
+        // Logging is configured before the first logger exists: the daemon logs to its data dir and stderr.
+        System.setProperty("peerit.logDir", paths.dataDir().toString());
+        if (System.getProperty("logback.configurationFile") == null) { // a user's own configuration wins
+            System.setProperty("logback.configurationFile", "logback-daemon.xml");
+        }
+        DaemonConfig config = new DaemonConfig(index, paths, engine);
+        Daemon daemon = Daemon.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "peerit-shutdown"));
+        System.err.println("peerit: daemon " + index + " running (peers on TCP " + daemon.engine().listenPort()
+                + " and UDP " + daemon.engine().quicPort() + "; " + Daemon.sources(config) + "); logs in "
+                + paths.dataDir().resolve("daemon.log") + "; stop with Ctrl-C or: peerit stop " + index);
+        daemon.awaitStop();
+        return 0;
+    }
+
+    private static Path requireFile(Path file) throws java.io.IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new java.io.IOException("--config " + file + " does not exist or is not a file");
+        }
+        return file;
+    }
+
+    /** Whether the option named {@code name} was given on the command line (then it wins over the file). */
+    private boolean given(String name) {
+        return spec.commandLine().getParseResult().hasMatchedOption(name);
+    }
+
+    /** The engine's settings: each from its flag if given, else from {@code file}, else the default. */
+    EngineConfig engineConfig(DaemonConfigFile file) {
+        if (trackers.isEmpty()) {
+            trackers = new ArrayList<>(file.all("tracker"));
+        }
+        if (dhtBootstrap.isEmpty()) {
+            dhtBootstrap = new ArrayList<>(file.all("dht-bootstrap"));
+        }
+        if (!given("--dht-port") && file.get("dht-port") != null) {
+            dhtPort = Integer.parseInt(file.get("dht-port"));
+        }
+        if (!given("--port") && file.get("port") != null) {
+            port = Integer.parseInt(file.get("port"));
+        }
+        if (!given("--quic-port") && file.get("quic-port") != null) {
+            quicPort = Integer.parseInt(file.get("quic-port"));
+        }
+        if (!given("--max-upload-rate") && file.get("max-upload-rate") != null) {
+            maxUploadRate = org.peerit.protocol.ByteSize.parse(file.get("max-upload-rate"));
+        }
+        if (!given("--max-download-rate") && file.get("max-download-rate") != null) {
+            maxDownloadRate = org.peerit.protocol.ByteSize.parse(file.get("max-download-rate"));
+        }
+        if (!given("--no-dht") && "off".equals(file.get("dht"))) {
+            noDht = true;
+        }
+        if (!given("--no-lan") && "off".equals(file.get("lan"))) {
+            noLan = true;
+        }
         List<TrackerAddress> trackerAddresses = new ArrayList<>();
         for (String tracker : trackers) {
             try {
@@ -99,12 +168,6 @@ final class DaemonCommand implements Callable<Integer> {
         if (quicPort < 0 || quicPort > 65535) {
             throw new IllegalArgumentException("--quic-port " + quicPort + " is outside 0..65535");
         }
-        DaemonPaths paths = DaemonPaths.of(index, System.getenv());
-        // Logging is configured before the first logger exists: the daemon logs to its data dir and stderr.
-        System.setProperty("peerit.logDir", paths.dataDir().toString());
-        if (System.getProperty("logback.configurationFile") == null) { // a user's own configuration wins
-            System.setProperty("logback.configurationFile", "logback-daemon.xml");
-        }
         EngineConfig engine = EngineConfig.defaults(trackerAddresses).withListenPort(port).withQuicPort(quicPort)
                 .withRates(maxUploadRate, maxDownloadRate)
                 .withDht(noDht ? DhtSettings.off() : new DhtSettings(true, dhtUdpPort, dhtBootstrap))
@@ -112,13 +175,6 @@ final class DaemonCommand implements Callable<Integer> {
         if (quicOnly) {
             engine = engine.withoutTcpDialling();
         }
-        DaemonConfig config = new DaemonConfig(index, paths, engine);
-        Daemon daemon = Daemon.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "peerit-shutdown"));
-        System.err.println("peerit: daemon " + index + " running (peers on TCP " + daemon.engine().listenPort()
-                + " and UDP " + daemon.engine().quicPort() + "; " + Daemon.sources(config) + "); logs in "
-                + paths.dataDir().resolve("daemon.log") + "; stop with Ctrl-C or: peerit stop " + index);
-        daemon.awaitStop();
-        return 0;
+        return engine;
     }
 }

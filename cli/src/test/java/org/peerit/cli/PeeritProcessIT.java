@@ -49,7 +49,8 @@ class PeeritProcessIT {
         assertTrue(Files.isExecutable(LAUNCHER), LAUNCHER + " is executable");
         assertTrue(Files.exists(TRACKER_JAR), TRACKER_JAR + " is built");
         work = Files.createDirectories(tmp.resolve("work"));
-        env = Map.of("PEERIT_HOME", tmp.resolve("home").toString(), "XDG_RUNTIME_DIR", tmp.resolve("run").toString());
+        env = Map.of("PEERIT_HOME", tmp.resolve("home").toString(), "XDG_RUNTIME_DIR", tmp.resolve("run").toString(),
+                "XDG_CONFIG_HOME", tmp.resolve("config").toString()); // never the user's own daemon settings
         try (ServerSocket probe = new ServerSocket(0)) {
             trackerPort = probe.getLocalPort();
         }

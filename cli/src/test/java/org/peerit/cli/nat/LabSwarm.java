@@ -26,7 +26,8 @@ public final class LabSwarm {
         this.lab = lab;
         this.repo = repo;
         this.work = Files.createDirectories(tmp.resolve("work"));
-        Map<String, String> vars = new java.util.HashMap<>(Map.of("PEERIT_HOME", tmp.resolve("home").toString(),
+        Map<String, String> vars = new java.util.HashMap<>(Map.of("XDG_CONFIG_HOME", tmp.resolve("config").toString(),
+                "PEERIT_HOME", tmp.resolve("home").toString(),
                 "XDG_RUNTIME_DIR", tmp.resolve("run").toString()));
         String daemonOptions = System.getenv("PEERIT_DAEMON_JAVA_OPTS"); // e.g. a debug logging configuration
         if (daemonOptions != null) {
