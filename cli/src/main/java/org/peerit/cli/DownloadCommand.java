@@ -27,6 +27,9 @@ final class DownloadCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "INDEX", description = "The daemon that downloads it.")
     int index;
 
+    @Option(names = "--json", description = "When done, print the verified path, name and size as JSON on stdout.")
+    boolean asJson;
+
     @Option(names = "--dir", paramLabel = "DIR", description = "Where it goes (default: the current directory).")
     Path dir;
 
@@ -70,7 +73,11 @@ final class DownloadCommand implements Callable<Integer> {
                     display.finish();
                     System.err.println("downloaded and verified " + fileName + " (" + Units.bytes(size)
                             + "); daemon " + index + " keeps seeding it");
-                    System.out.println(done.path());
+                    if (asJson) {
+                        JsonOutput.print(new JsonOutput.Downloaded(done.path(), fileName, size));
+                    } else {
+                        System.out.println(done.path());
+                    }
                     return 0;
                 }
             }

@@ -4,6 +4,7 @@ import org.peerit.protocol.manifest.Manifest;
 import org.peerit.protocol.manifest.ManifestCodec;
 import org.peerit.protocol.manifest.ShareLink;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
@@ -18,10 +19,18 @@ final class LinkCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MANIFEST", description = "The .p2p manifest.")
     Path manifestFile;
 
+    @Option(names = "--json", description = "Print the link, name, swarm id and trackers as JSON.")
+    boolean asJson;
+
     @Override
     public Integer call() throws Exception {
         Manifest manifest = new ManifestCodec().read(manifestFile.toAbsolutePath().normalize());
-        System.out.println(ShareLink.of(manifest).format());
+        ShareLink link = ShareLink.of(manifest);
+        if (asJson) {
+            JsonOutput.print(new JsonOutput.Link(link.format(), link.name(), link.swarm().hex(), link.trackers()));
+        } else {
+            System.out.println(link.format());
+        }
         return 0;
     }
 }

@@ -28,6 +28,9 @@ final class RegisterCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "INDEX", description = "The daemon that seeds it.")
     int index;
 
+    @Option(names = "--json", description = "Print the manifest's path, the swarm and its link as JSON on stdout.")
+    boolean asJson;
+
     @Option(names = {"-o", "--output"}, paramLabel = "PATH", description = "Where to write the manifest (default: ./NAME.p2p).")
     Path output;
 
@@ -73,7 +76,12 @@ final class RegisterCommand implements Callable<Integer> {
                     if (done.link() != null) {
                         System.err.println("  " + done.link());
                     }
-                    System.out.println(target);
+                    if (asJson) {
+                        JsonOutput.print(new JsonOutput.Registered(target.toString(), done.name(), done.size(), swarm,
+                                done.path(), done.link(), done.skipped()));
+                    } else {
+                        System.out.println(target);
+                    }
                     return 0;
                 }
             }

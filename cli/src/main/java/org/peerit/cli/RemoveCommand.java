@@ -26,6 +26,9 @@ final class RemoveCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "INDEX")
     int index;
 
+    @Option(names = "--json", description = "Print what was removed, deleted and kept as JSON on stdout.")
+    boolean asJson;
+
     @Option(names = "--delete", description = "Also delete what peerit wrote: a download's .part, or a downloaded"
             + " file as peerit verified it. A file you registered is never deleted.")
     boolean delete;
@@ -56,6 +59,9 @@ final class RemoveCommand implements Callable<Integer> {
         }
         for (String k : done.kept()) {
             System.err.println("kept " + k);
+        }
+        if (asJson) {
+            JsonOutput.print(new JsonOutput.Removed(done.name(), done.swarm(), done.deleted(), done.kept()));
         }
         return 0;
     }

@@ -220,6 +220,19 @@ class PeeritProcessIT {
         assertEquals(0, linked.exit(), linked.err());
         assertEquals(link, linked.out());
         assertTrue(link.contains("dn=album") && link.contains("&tr=127.0.0.1:" + trackerPort), link);
+        // --json: one document on stdout, the same facts.
+        ObjectMapper json = new ObjectMapper();
+        JsonNode linkJson = json.readTree(peerit("link", "album.p2p", "--json").out());
+        assertEquals(link, linkJson.path("link").asText());
+        assertEquals("album", linkJson.path("name").asText());
+        assertEquals("127.0.0.1:" + trackerPort, linkJson.path("trackers").get(0).asText());
+        Result again = peerit("register", "album", "1", "--json");
+        assertEquals(0, again.exit(), again.err());
+        JsonNode registeredJson = json.readTree(again.out());
+        assertEquals(work.resolve("album.p2p").toString(), registeredJson.path("manifest").asText());
+        assertEquals(link, registeredJson.path("link").asText());
+        assertEquals(linkJson.path("swarm").asText(), registeredJson.path("swarm").asText());
+        assertEquals("shortcut (a symbolic link: not followed)", registeredJson.path("skipped").get(0).asText());
 
         Path downloads = Files.createDirectories(work.resolve("downloads"));
         Result downloaded = peerit("download", link, "2", "--dir", "downloads");
@@ -231,8 +244,10 @@ class PeeritProcessIT {
         assertTrue(status.out().contains("files: 4 of 4 in place"), status.out());
 
         Path part = Files.createDirectories(work.resolve("part"));
-        Result only = peerit("download", "album.p2p", "3", "--dir", "part", "--only", "*.txt", "--only", "disc 1/bonus/*");
+        Result only = peerit("download", "album.p2p", "3", "--dir", "part", "--only", "*.txt", "--only", "disc 1/bonus/*",
+                "--json");
         assertEquals(0, only.exit(), only.err() + logs());
+        assertEquals(part.resolve("album").toString(), json.readTree(only.out()).path("path").asText());
         List<String> got = new ArrayList<>();
         try (var walk = Files.walk(part.resolve("album"))) {
             walk.filter(Files::isRegularFile).forEach(f -> got.add(part.resolve("album").relativize(f).toString()));
@@ -240,8 +255,11 @@ class PeeritProcessIT {
         got.sort(null);
         assertEquals(List.of("Café Ünïcode 日本.txt", "disc 1/bonus/notes.txt", "empty.txt"), got);
         assertEquals(-1L, Files.mismatch(album.resolve("disc 1/bonus/notes.txt"), part.resolve("album/disc 1/bonus/notes.txt")));
-        Result removed = peerit("remove", link, "3", "--delete"); // a link names a share wherever a manifest does
+        Result removed = peerit("remove", link, "3", "--delete", "--json"); // a link names a share as a manifest does
         assertEquals(0, removed.exit(), removed.err());
+        JsonNode removedJson = json.readTree(removed.out());
+        assertEquals("album", removedJson.path("name").asText());
+        assertTrue(removedJson.path("deleted").size() > 0, removed.out());
         assertFalse(Files.exists(part.resolve("album")), "what peerit wrote, folders included, is gone");
 
         Files.writeString(work.resolve("evil.p2p"), Files.readString(work.resolve("album.p2p"))
