@@ -72,6 +72,10 @@ public final class TrackerMain implements Callable<Integer> {
             description = "Relay allocations one IP address may be part of (default: ${DEFAULT-VALUE}).")
     int maxRelaysPerAddress;
 
+    @Option(names = "--log-dir", paramLabel = "DIR", description = "Also log to DIR/tracker.log, rolled daily and at "
+            + TrackerLogFile.MAX_FILE + ", at most " + TrackerLogFile.TOTAL_CAP + " kept (default: stderr only).")
+    java.nio.file.Path logDir;
+
     @Option(names = "--stats-allow", paramLabel = "CIDR", description = "A network that may see which peer shares which"
             + " swarm on the HTTP pages (repeatable; default: loopback only). Everyone else sees counts.")
     java.util.List<String> statsAllow = new java.util.ArrayList<>();
@@ -88,6 +92,9 @@ public final class TrackerMain implements Callable<Integer> {
         if (relayRate < 1 || relayBytes < 1 || relayLifetimeSeconds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--relay-rate, --relay-bytes and --relay-lifetime must be positive (use --no-relay to switch it off)");
+        }
+        if (logDir != null) {
+            TrackerLogFile.start(logDir);
         }
         java.util.List<String> allow = statsAllow.isEmpty() ? StatsAccess.DEFAULT : statsAllow;
         try {
