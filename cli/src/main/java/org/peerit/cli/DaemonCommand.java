@@ -3,6 +3,7 @@ package org.peerit.cli;
 import org.peerit.daemon.Daemon;
 import org.peerit.daemon.DaemonConfig;
 import org.peerit.daemon.DaemonPaths;
+import org.peerit.daemon.SystemdNotify;
 import org.peerit.daemon.dht.DhtSettings;
 import org.peerit.daemon.swarm.EngineConfig;
 import org.peerit.protocol.lan.LocalAnnounce;
@@ -88,10 +89,15 @@ final class DaemonCommand implements Callable<Integer> {
         }
         DaemonConfig config = new DaemonConfig(index, paths, engine);
         Daemon daemon = Daemon.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "peerit-shutdown"));
-        System.err.println("peerit: daemon " + index + " running (peers on TCP " + daemon.engine().listenPort()
-                + " and UDP " + daemon.engine().quicPort() + "; " + Daemon.sources(config) + "); logs in "
-                + paths.dataDir().resolve("daemon.log") + "; stop with Ctrl-C or: peerit stop " + index);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            SystemdNotify.send(System.getenv(), "STOPPING=1");
+            daemon.close();
+        }, "peerit-shutdown"));
+        String running = "daemon " + index + " running (peers on TCP " + daemon.engine().listenPort()
+                + " and UDP " + daemon.engine().quicPort() + "; " + Daemon.sources(config) + ")";
+        System.err.println("peerit: " + running + "; logs in " + paths.dataDir().resolve("daemon.log")
+                + "; stop with Ctrl-C or: peerit stop " + index);
+        SystemdNotify.send(System.getenv(), "READY=1\nSTATUS=" + running); // under systemd's Type=notify
         daemon.awaitStop();
         return 0;
     }

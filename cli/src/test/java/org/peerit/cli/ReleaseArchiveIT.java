@@ -5,6 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.newsclub.net.unix.AFUNIXDatagramSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+import java.net.DatagramPacket;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,7 +120,21 @@ class ReleaseArchiveIT {
                 "--port", String.valueOf(port), "--bind", "127.0.0.1", "--interval", "2");
         String tracker = "127.0.0.1:" + port;
         start(elsewhere, env, "daemon-1", "daemon 1 running", peerit, "daemon", "1", tracker, "--no-dht", "--no-lan");
-        start(elsewhere, env, "daemon-2", "daemon 2 running", peerit, "daemon", "2", tracker, "--no-dht", "--no-lan");
+        // Daemon 2 as systemd's Type=notify starts it: it must say READY=1 on $NOTIFY_SOCKET once it serves.
+        Path notifyPath = tmp.resolve("notify");
+        Process daemon2;
+        try (AFUNIXDatagramSocket manager = AFUNIXDatagramSocket.newInstance()) {
+            manager.bind(AFUNIXSocketAddress.of(notifyPath));
+            manager.setSoTimeout(30_000);
+            Map<String, String> managed = new java.util.HashMap<>(env);
+            managed.put("NOTIFY_SOCKET", notifyPath.toString());
+            daemon2 = start(elsewhere, managed, "daemon-2", "daemon 2 running", peerit, "daemon", "2", tracker,
+                    "--no-dht", "--no-lan");
+            DatagramPacket ready = new DatagramPacket(new byte[512], 512);
+            manager.receive(ready);
+            String said = new String(ready.getData(), 0, ready.getLength(), StandardCharsets.UTF_8);
+            assertTrue(said.startsWith("READY=1\nSTATUS=daemon 2 running"), said);
+        }
 
         Path file = TestFiles.random(elsewhere.resolve("notes.bin"), 3 << 20);
         Result registered = run(elsewhere, env, peerit, "register", "notes.bin", "1");
@@ -125,9 +143,36 @@ class ReleaseArchiveIT {
         Result downloaded = run(elsewhere, env, peerit, "download", "notes.bin.p2p", "2", "--dir", into.toString());
         assertEquals(0, downloaded.exit(), downloaded.out());
         assertEquals(-1L, Files.mismatch(file, into.resolve("notes.bin")), "the copy is the original");
-        for (int i = 1; i <= 2; i++) {
-            assertEquals(0, run(elsewhere, env, peerit, "stop", String.valueOf(i)).exit());
+        assertEquals(0, run(elsewhere, env, peerit, "stop", "1").exit());
+        // SIGTERM, as systemctl stop sends it: a clean stop, with the exit status the unit counts as success.
+        daemon2.destroy();
+        assertTrue(daemon2.waitFor(30, TimeUnit.SECONDS), "daemon 2 stops on SIGTERM");
+        assertEquals(143, daemon2.exitValue());
+        assertTrue(Files.readString(tmp.resolve("daemon-2.log")).contains("daemon 2 stopped"),
+                Files.readString(tmp.resolve("daemon-2.log")));
+    }
+
+    /** The units pass systemd's own checks, where the machine has systemd-analyze. */
+    @Test
+    void theSystemdUnitsVerify() throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/systemd-analyze"))) {
+            System.out.println("SKIP: systemd-analyze is not installed; the units are not verified here");
+            return;
         }
+        Path units = Path.of("src/dist/systemd").toAbsolutePath();
+        Path bin = Path.of("..").toAbsolutePath().normalize();
+        Path dir = Files.createDirectories(tmp.resolve("units"));
+        // The paths the units expect (~/.local/bin, /usr/local/bin) point at this build's launchers instead, since
+        // verify checks that each command exists.
+        Files.writeString(dir.resolve("peerit@1.service"), Files.readString(units.resolve("peerit@.service"))
+                .replace("%h/.local/bin/peerit", bin.resolve("peerit").toString()));
+        Files.writeString(dir.resolve("peerit-tracker.service"), Files.readString(units.resolve("peerit-tracker.service"))
+                .replace("/usr/local/bin/peerit-tracker", bin.resolve("peerit-tracker").toString()));
+        // --man=no: the units name man:peerit(1), which this machine has not installed.
+        Result verified = run(dir, Map.of("SYSTEMD_LOG_LEVEL", "notice"), "systemd-analyze", "verify", "--man=no",
+                dir.resolve("peerit@1.service").toString(), dir.resolve("peerit-tracker.service").toString());
+        assertEquals(0, verified.exit(), verified.out());
+        assertTrue(!verified.out().contains("peerit"), "no complaint about our units:\n" + verified.out());
     }
 
     /** The man page renders, where the machine has man. */
