@@ -57,6 +57,7 @@ public final class Tracker implements AutoCloseable {
     private static final int MAX_HTTP_CONNECTIONS_PER_ADDRESS = 16;
     private final RelayService relay;
     private final ScheduledFuture<?> expiry;
+    private final ScheduledFuture<?> pageSampler;
 
     private Tracker(TrackerConfig config) throws InterruptedException {
         this.config = config;
@@ -100,6 +101,7 @@ public final class Tracker implements AutoCloseable {
             this.httpGate = new HttpGate(MAX_HTTP_CONNECTIONS, MAX_HTTP_CONNECTIONS_PER_ADDRESS, stats);
             StatsHttpHandler pages = new StatsHttpHandler(table, stats, relay, json, started,
                     StatsAccess.of(config.statsAllow()));
+            this.pageSampler = httpLoop.scheduleAtFixedRate(pages::sample, 1, 1, TimeUnit.SECONDS);
             this.http = new ServerBootstrap().group(httpLoop).channel(transport.serverChannel())
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -184,6 +186,7 @@ public final class Tracker implements AutoCloseable {
     @Override
     public void close() {
         expiry.cancel(false);
+        pageSampler.cancel(false);
         relay.close();
         udp.close().awaitUninterruptibly();
         http.close().awaitUninterruptibly();

@@ -200,9 +200,12 @@ class TrackerTest {
         HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(metrics.body().contains("peerit_tracker_announces_total 1"), metrics.body());
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/plain")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(page.body().contains("1 swarms, 1 peers"), page.body());
+        HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(live.body().contains("fetch('/stats'"), "the live page reads /stats itself");
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(base + "/nope")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());

@@ -29,7 +29,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Serves {@code /} (HTML), {@code /stats} (JSON) and {@code /metrics} (Prometheus text). A request that did not parse
+ * Serves {@code /} (a live page: a fixed HTML shell whose script reads {@code /stats} every two seconds), {@code /stats}
+ * (JSON) and {@code /metrics} (Prometheus text). A request that did not parse
  * (cut short, over-long line or headers) is answered 400, 414 or 431 and the connection closed: nothing is built for
  * it. Each page is built at most once a second and its bytes shared by every request in that second, so a crowd of
  * requests costs the tracker what one does. One instance serves every connection, all on the one HTTP event loop.
@@ -46,6 +47,8 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
     private final ObjectMapper json;
     private final long startedMillis;
     private final StatsAccess access;
+    private final RateHistory announceRate;
+    private final byte[] livePage;
     private final Map<String, CachedPage> pages = new HashMap<>();
 
     private record CachedPage(byte[] body, long builtMillis) {
@@ -55,6 +58,8 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
     public StatsHttpHandler(SwarmTable table, TrackerStats stats, RelayService relay, ObjectMapper json, long startedMillis,
                             StatsAccess access) {
         this.access = access;
+        this.announceRate = new RateHistory(stats.announces::sum);
+        this.livePage = loadPage();
         this.relay = relay;
         this.table = table;
         this.stats = stats;
@@ -78,12 +83,29 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         boolean peers = access.showsPeersTo(ctx.channel().remoteAddress());
         String key = path + (peers ? "#peers" : "");
         switch (path) {
-            case "/" -> send(ctx, request, HttpResponseStatus.OK, "text/html; charset=utf-8", page(key, () -> html(peers)));
+            case "/" -> send(ctx, request, HttpResponseStatus.OK, "text/html; charset=utf-8", livePage);
+            case "/plain" -> send(ctx, request, HttpResponseStatus.OK, "text/html; charset=utf-8", page(key, () -> html(peers)));
             case "/stats" -> send(ctx, request, HttpResponseStatus.OK, "application/json", page(key,
                     () -> json.writerWithDefaultPrettyPrinter().writeValueAsString(statsJson(peers)) + "\n"));
             case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, "text/plain; version=0.0.4", page(path, this::metrics));
             default -> send(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain",
-                    bytes("not found; try /, /stats or /metrics\n"));
+                    bytes("not found; try /, /plain, /stats or /metrics\n"));
+        }
+    }
+
+    /** Once a second, on the HTTP loop: the announce rate's history for the live page. */
+    public void sample() {
+        announceRate.sample();
+    }
+
+    private static byte[] loadPage() {
+        try (var in = StatsHttpHandler.class.getResourceAsStream("page.html")) {
+            if (in == null) {
+                throw new IllegalStateException("page.html is missing from the tracker's jar");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read page.html: " + e.getMessage(), e);
         }
     }
 
@@ -143,6 +165,10 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         root.put("relaysActive", relay.active());
         root.put("relayedBytes", stats.relayedBytes.sum());
         root.put("relayDroppedDatagrams", stats.relayDropped.sum());
+        ArrayNode rates = root.putArray("announcesPerSecond");
+        for (long v : announceRate.values()) {
+            rates.add(v);
+        }
         ArrayNode swarms = root.putArray("swarmList");
         for (SwarmTable.SwarmSnapshot s : table.snapshot(PAGE_LIMIT, PAGE_LIMIT)) {
             ObjectNode node = swarms.addObject();
