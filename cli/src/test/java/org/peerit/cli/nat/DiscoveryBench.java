@@ -84,7 +84,7 @@ public final class DiscoveryBench {
     }
 
     private static String dhtNode(int index) {
-        return NatLab.publicHostIp(index) + ":" + (6880 + index);
+        return LabSwarm.dhtNode(index);
     }
 
     private static void peerit(Source source, NatLab lab, LabSwarm swarm, Path tmp, long sizeMib) throws Exception {
@@ -107,19 +107,7 @@ public final class DiscoveryBench {
                 swarm.startDaemon(leech, 2, List.of("--dht-bootstrap", dhtNode(1), "--no-lan"));
             }
             case DHT8 -> {
-                List<String> hosts = new ArrayList<>();
-                for (int n = 1; n <= 8; n++) {
-                    hosts.add(lab.publicHost(n));
-                }
-                for (int n = 1; n <= 8; n++) {
-                    List<String> a = new ArrayList<>(List.of("--no-lan"));
-                    for (int neighbour : new int[]{n - 1, n + 1}) {
-                        if (neighbour >= 1 && neighbour <= 8) {
-                            a.addAll(List.of("--dht-bootstrap", dhtNode(neighbour)));
-                        }
-                    }
-                    swarm.startDaemon(hosts.get(n - 1), n, a);
-                }
+                List<String> hosts = swarm.startDhtChain(8);
                 seed = hosts.get(0);
                 leech = hosts.get(7);
                 leechIndex = 8;
@@ -217,21 +205,9 @@ public final class DiscoveryBench {
      * resident memory of that daemon against one with no DHT.
      */
     private static void idle(NatLab lab, LabSwarm swarm, Path tmp, long seconds) throws Exception {
-        List<String> hosts = new ArrayList<>();
-        List<Process> daemons = new ArrayList<>();
-        for (int n = 1; n <= 9; n++) {
-            hosts.add(lab.publicHost(n));
-        }
-        for (int n = 1; n <= 8; n++) {
-            List<String> a = new ArrayList<>(List.of("--no-lan"));
-            for (int neighbour : new int[]{n - 1, n + 1}) {
-                if (neighbour >= 1 && neighbour <= 8) {
-                    a.addAll(List.of("--dht-bootstrap", dhtNode(neighbour)));
-                }
-            }
-            daemons.add(swarm.startDaemon(hosts.get(n - 1), n, a));
-        }
-        daemons.add(swarm.startDaemon(hosts.get(8), 9, List.of("--no-dht", "--no-lan")));
+        List<String> hosts = swarm.startDhtChain(8);
+        String plain = lab.publicHost(9);
+        Process withoutDht = swarm.startDaemon(plain, 9, List.of("--no-dht", "--no-lan"));
         Path file = swarm.randomFile("idle.bin", MIB);
         swarm.peerit(hosts.get(0), 60, "register", file.toString(), "1");
         Thread.sleep(30_000); // joined, looked up, announced
@@ -246,7 +222,7 @@ public final class DiscoveryBench {
         System.out.printf(Locale.ROOT, "RESULT bench=dht-idle nodes=8 idle_s=%d routing_table=%d sent_kib_per_hour=%.0f"
                         + " received_kib_per_hour=%.0f rss_mib_with_dht=%.1f rss_mib_without_dht=%.1f%n", seconds,
                 after.path("nodes").asInt(), sent * perHour / 1024, received * perHour / 1024,
-                rssMib(daemons.get(3)), rssMib(daemons.get(8)));
+                rssMib(swarm.daemonProcess(4)), rssMib(withoutDht));
     }
 
     /** The resident memory of the JVM the launcher started under {@code ip netns exec} (its descendant). */

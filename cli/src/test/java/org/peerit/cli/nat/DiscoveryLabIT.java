@@ -1,7 +1,6 @@
 package org.peerit.cli.nat;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,13 +35,7 @@ class DiscoveryLabIT {
 
     @BeforeAll
     static void labAvailable() {
-        String why = NatLab.unavailableReason();
-        if (why != null) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why + "; CI runs as root and must run the NAT lab tests");
-            }
-            Assumptions.abort(why + "; skipping the discovery lab tests (run them as root)");
-        }
+        NatLab.requireForTests("discovery lab tests");
     }
 
     private void build() throws Exception {
@@ -57,9 +50,8 @@ class DiscoveryLabIT {
         }
     }
 
-    /** The DHT node of daemon {@code index} on public host {@code index}: its UDP port is 6880 + index. */
     private static String dhtNode(int index) {
-        return NatLab.publicHostIp(index) + ":" + (6880 + index);
+        return LabSwarm.dhtNode(index);
     }
 
     /** (a) No tracker process at all: a public daemon is the DHT's bootstrap node and the seed. */
@@ -219,19 +211,7 @@ class DiscoveryLabIT {
     void inAnEightNodeDhtSeedAndLeecherWithDifferentBootstrapNodesFindEachOther() throws Exception {
         build();
         int nodes = 8;
-        List<String> hosts = new ArrayList<>();
-        for (int n = 1; n <= nodes; n++) {
-            hosts.add(lab.publicHost(n));
-        }
-        for (int n = 1; n <= nodes; n++) {
-            List<String> args = new ArrayList<>(List.of("--no-lan"));
-            for (int neighbour : new int[]{n - 1, n + 1}) {
-                if (neighbour >= 1 && neighbour <= nodes) {
-                    args.addAll(List.of("--dht-bootstrap", dhtNode(neighbour)));
-                }
-            }
-            swarm.startDaemon(hosts.get(n - 1), n, args);
-        }
+        List<String> hosts = swarm.startDhtChain(nodes);
         Path file = swarm.randomFile("data.bin", 4 * MIB);
         NatLab.Result registered = swarm.peerit(hosts.get(0), 60, "register", file.toString(), "1");
         assertEquals(0, registered.exit(), registered.output());

@@ -65,6 +65,32 @@ public final class LabSwarm {
         return p;
     }
 
+    /** The DHT node of daemon {@code index} on public host {@code index}: its UDP port is 6880 + index. */
+    public static String dhtNode(int index) {
+        return NatLab.publicHostIp(index) + ":" + (6880 + index);
+    }
+
+    /**
+     * A DHT of {@code nodes} daemons in a chain, daemon n on public host n, each with no tracker and knowing only its
+     * neighbours as bootstrap nodes; returns the hosts' namespaces, daemon 1's first.
+     */
+    public List<String> startDhtChain(int nodes) throws Exception {
+        List<String> hosts = new ArrayList<>();
+        for (int n = 1; n <= nodes; n++) {
+            hosts.add(lab.publicHost(n));
+        }
+        for (int n = 1; n <= nodes; n++) {
+            List<String> args = new ArrayList<>(List.of("--no-lan"));
+            for (int neighbour : new int[]{n - 1, n + 1}) {
+                if (neighbour >= 1 && neighbour <= nodes) {
+                    args.addAll(List.of("--dht-bootstrap", dhtNode(neighbour)));
+                }
+            }
+            startDaemon(hosts.get(n - 1), n, args);
+        }
+        return hosts;
+    }
+
     /** The process of daemon {@code index}, as last started. */
     public Process daemonProcess(int index) {
         return daemons.get(index);
