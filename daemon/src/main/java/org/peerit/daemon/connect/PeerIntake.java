@@ -2,6 +2,7 @@ package org.peerit.daemon.connect;
 
 import org.peerit.daemon.discovery.PeerSource;
 import org.peerit.daemon.nat.PeerPath;
+import org.peerit.daemon.session.Admitted;
 import org.peerit.daemon.session.PeerSession;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.TrackerAddress;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The one intake of a share's peers, whatever found them: a tracker's list (peer ids, NAT paths), and bare addresses
@@ -73,10 +75,33 @@ public final class PeerIntake {
     }
 
     /**
+     * Whether a session that completed its handshake may join the swarm's {@code sessions}: only one per peer (when
+     * both sides dialled each other, the connection both ends keep; the other is closed and {@code forget} hears of
+     * it) and no more than the share's limit. If it joins, that peer's dialling is over.
+     */
+    public <S extends Admitted> boolean admit(Map<PeerId, S> sessions, S session, Consumer<S> forget) {
+        PeerId peer = session.peerId();
+        S existing = sessions.get(peer);
+        if (existing != null) {
+            if (!keepsNew(peer, session.outbound(), existing.outbound())) {
+                return false;
+            }
+            existing.close("replaced by a simultaneous connection");
+            forget.accept(existing);
+        }
+        if (!hasRoom()) {
+            return false;
+        }
+        sessions.put(peer, session);
+        connecting.remove(peer);
+        return true;
+    }
+
+    /**
      * Both sides dialled each other, so there are two connections to {@code peer}: whether the new one is kept. Both
      * ends keep the one the smaller peer id opened, so they agree without a word.
      */
-    public boolean keepsNew(PeerId peer, boolean newOutbound, boolean existingOutbound) {
+    private boolean keepsNew(PeerId peer, boolean newOutbound, boolean existingOutbound) {
         PeerId me = dialling.ownId();
         return (newOutbound ? me : peer).compareTo(existingOutbound ? me : peer) < 0;
     }
@@ -98,11 +123,6 @@ public final class PeerIntake {
 
     /** That dialling is over (it failed, or its connection closed). */
     public void release(PeerId peer) {
-        connecting.remove(peer);
-    }
-
-    /** The peer completed a handshake on some path: its dialling is over. */
-    public void connected(PeerId peer) {
         connecting.remove(peer);
     }
 

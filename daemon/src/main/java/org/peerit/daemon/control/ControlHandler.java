@@ -116,6 +116,24 @@ public final class ControlHandler {
                 ShareLink.of(manifest).format(), registration.skipped()));
     }
 
+    /**
+     * A download's status now, or null once the CLI has been told why there is none: the daemon did not answer in
+     * 5 s, or the download was removed meanwhile.
+     */
+    private ShareStatus statusOrSayWhyNot(SwarmId id, Events events) throws IOException, InterruptedException {
+        ShareStatus status;
+        try {
+            status = engine.status(id).get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            events.error("daemon is not responding: " + ErrorMessages.describe(e));
+            return null;
+        }
+        if (status == null) {
+            events.error("the download was removed");
+        }
+        return status;
+    }
+
     private void download(ControlRequest.Download request, Events events) throws IOException, InterruptedException {
         Path dir = absolutePath(request.dir(), "dir", events);
         if (dir == null) {
@@ -163,15 +181,8 @@ public final class ControlHandler {
             if (started.isDone()) {
                 break;
             }
-            ShareStatus status;
-            try {
-                status = engine.status(id).get(5, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                events.error("daemon is not responding: " + ErrorMessages.describe(e));
-                return;
-            }
+            ShareStatus status = statusOrSayWhyNot(id, events);
             if (status == null) {
-                events.error("the download was removed");
                 return;
             }
             events.send(progress(status));
@@ -191,15 +202,8 @@ public final class ControlHandler {
             } catch (TimeoutException | ExecutionException ignored) {
                 // report below
             }
-            ShareStatus status;
-            try {
-                status = engine.status(share.id()).get(5, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                events.error("daemon is not responding: " + ErrorMessages.describe(e));
-                return;
-            }
+            ShareStatus status = statusOrSayWhyNot(share.id(), events);
             if (status == null) {
-                events.error("the download was removed");
                 return;
             }
             if (status.state() == ShareState.ERROR) {

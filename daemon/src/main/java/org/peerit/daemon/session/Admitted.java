@@ -1,9 +1,18 @@
 package org.peerit.daemon.session;
 
 import io.netty.channel.ChannelHandler;
+import org.peerit.protocol.PeerId;
 
 /** What takes a connection on after its handshake: the handler that replaces the handshake's, then its start. */
 public interface Admitted {
+    /** The peer its certificate proved. */
+    PeerId peerId();
+
+    /** Whether we dialled it. */
+    boolean outbound();
+
+    void close(String reason);
+
     ChannelHandler handler();
 
     /** In the pipeline now: say what we have, or ask for what we lack. */

@@ -59,10 +59,12 @@ public final class MetadataSession extends ChannelInboundHandlerAdapter implemen
                 link.peerId().shortHex(), remoteAddress(), link.path());
     }
 
+    @Override
     public PeerId peerId() {
         return link.peerId();
     }
 
+    @Override
     public boolean outbound() {
         return link.outbound();
     }
@@ -206,6 +208,7 @@ public final class MetadataSession extends ChannelInboundHandlerAdapter implemen
         errors.caught(ctx, cause, this::close);
     }
 
+    @Override
     public void close(String reason) {
         if (link.channel().isOpen()) {
             log.debug("{}: closing connection to {}: {}", swarm.name(), link.peerId().shortHex(), reason);

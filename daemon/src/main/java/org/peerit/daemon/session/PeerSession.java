@@ -90,6 +90,7 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
         log.info("{}: connected to peer {} at {} over {}", swarm.name(), peerId.shortHex(), remoteAddress(), path);
     }
 
+    @Override
     public PeerId peerId() {
         return peerId;
     }
@@ -102,6 +103,7 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
         return peerHas.cardinality() == swarm.manifest().chunkCount();
     }
 
+    @Override
     public boolean outbound() {
         return outbound;
     }
@@ -437,6 +439,7 @@ public final class PeerSession extends ChannelInboundHandlerAdapter implements U
         errors.caught(ctx, cause, this::close);
     }
 
+    @Override
     public void close(String reason) {
         if (channel.isOpen()) {
             log.debug("{}: closing connection to {} ({}): {}", swarm.name(), peerId, channel.remoteAddress(), reason);

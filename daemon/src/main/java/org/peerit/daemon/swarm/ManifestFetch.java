@@ -174,23 +174,9 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
 
     @Override
     public boolean accept(MetadataSession session) {
-        PeerId peer = session.peerId();
-        if (over || banned.contains(peer)) {
+        if (over || banned.contains(session.peerId()) || !finder.admit(sessions, session, this::sessionClosed)) {
             return false;
         }
-        MetadataSession existing = sessions.get(peer);
-        if (existing != null) {
-            if (!finder.keepsNew(peer, session.outbound(), existing.outbound())) {
-                return false;
-            }
-            existing.close("replaced by a simultaneous connection");
-            sessionClosed(existing);
-        }
-        if (!finder.hasRoom()) {
-            return false;
-        }
-        sessions.put(peer, session);
-        finder.connected(peer);
         session.link().channel().eventLoop().execute(this::fill); // once the session is in its pipeline
         return true;
     }

@@ -352,24 +352,10 @@ public final class Share implements ConnectSwarm, SessionSwarm {
 
     @Override
     public boolean accept(PeerSession session) {
-        PeerId peer = session.peerId();
-        if (strikes.isBanned(peer) || !state.acceptsPeers()) {
+        if (strikes.isBanned(session.peerId()) || !state.acceptsPeers()) {
             return false;
         }
-        PeerSession existing = sessions.get(peer);
-        if (existing != null) {
-            if (!finder.keepsNew(peer, session.outbound(), existing.outbound())) {
-                return false;
-            }
-            existing.close("replaced by a simultaneous connection");
-            forget(existing);
-        }
-        if (!finder.hasRoom()) {
-            return false;
-        }
-        sessions.put(peer, session);
-        finder.connected(peer);
-        return true;
+        return finder.admit(sessions, session, this::forget);
     }
 
     @Override

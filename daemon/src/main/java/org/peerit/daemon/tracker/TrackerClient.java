@@ -145,13 +145,7 @@ public final class TrackerClient implements AutoCloseable {
 
     /** Tells the trackers we leave (best effort, no retries) and stops re-announcing. */
     public void stop(SwarmId swarm) {
-        announcers.entrySet().removeIf(e -> {
-            if (e.getKey().swarm().equals(swarm)) {
-                e.getValue().stop();
-                return true;
-            }
-            return false;
-        });
+        end(swarm, Announcer::stop);
     }
 
     /**
@@ -159,9 +153,14 @@ public final class TrackerClient implements AutoCloseable {
      * (the share a link download became) takes over at once.
      */
     public void handOver(SwarmId swarm) {
+        end(swarm, Announcer::quiet);
+    }
+
+    /** Ends every announcer of {@code swarm} (one per tracker) with {@code how}, and forgets them. */
+    private void end(SwarmId swarm, Consumer<Announcer> how) {
         announcers.entrySet().removeIf(e -> {
             if (e.getKey().swarm().equals(swarm)) {
-                e.getValue().quiet();
+                how.accept(e.getValue());
                 return true;
             }
             return false;
@@ -350,10 +349,7 @@ public final class TrackerClient implements AutoCloseable {
         }
 
         void stop() {
-            stopped = true;
-            if (scheduled != null) {
-                scheduled.cancel(false);
-            }
+            quiet();
             if (endpoint.hasConnectionId && System.nanoTime() - endpoint.connectedNanos < CONNECTION_ID_NANOS) {
                 // Best effort: the answer, if any, changes nothing.
                 request(endpoint.address, txId -> new TrackerMessage.AnnounceRequest(txId, endpoint.connectionId,
