@@ -1,18 +1,11 @@
 package org.peerit.cli.nat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.peerit.daemon.DaemonPaths;
-import org.peerit.daemon.control.LineReader;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +19,6 @@ import java.util.concurrent.TimeUnit;
  * resident memory with and without the DHT. Run from the repository root after {@code mvn package}.
  */
 public final class DiscoveryBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MIB = 1 << 20;
 
     /** How the downloader finds the seed. */
@@ -41,7 +33,7 @@ public final class DiscoveryBench {
         int runs = Integer.parseInt(System.getenv().getOrDefault("RUNS", "3"));
         long sizeMib = Long.parseLong(System.getenv().getOrDefault("SIZE_MIB", "4"));
         long idleSeconds = Long.parseLong(System.getenv().getOrDefault("IDLE_S", "300"));
-        boolean aria2 = onPath("aria2c") && onPath("mktorrent");
+        boolean aria2 = LabFiles.onPath("aria2c") && LabFiles.onPath("mktorrent");
         if (!aria2) {
             System.out.println("SKIP tool=aria2: aria2c or mktorrent is not installed (apt-get install aria2 mktorrent)");
         }
@@ -78,7 +70,7 @@ public final class DiscoveryBench {
             if ("1".equals(System.getenv("KEEP"))) {
                 System.out.println("KEPT " + tmp); // logs of every process, for a closer look
             } else {
-                deleteTree(tmp);
+                LabFiles.deleteTree(tmp);
             }
         }
     }
@@ -126,14 +118,12 @@ public final class DiscoveryBench {
             throw new IOException("register failed: " + registered.output());
         }
         Path into = Files.createDirectories(swarm.work().resolve("into"));
-        Path socket = DaemonPaths.of(leechIndex, Map.of("PEERIT_HOME", tmp.resolve("home").toString(),
-                "XDG_RUNTIME_DIR", tmp.resolve("run").toString())).socket();
         long start = System.nanoTime();
         Process download = swarm.peeritAsync(leech, "download", "download", "bench.bin.p2p", String.valueOf(leechIndex),
                 "--dir", into.toString());
         long firstChunk = -1;
         while (true) {
-            JsonNode share = firstShare(socket);
+            JsonNode share = swarm.firstShare(leechIndex);
             if (firstChunk < 0 && share != null && share.path("verifiedBytes").asLong() > 0) {
                 firstChunk = System.nanoTime() - start;
             }
@@ -211,11 +201,9 @@ public final class DiscoveryBench {
         Path file = swarm.randomFile("idle.bin", MIB);
         swarm.peerit(hosts.get(0), 60, "register", file.toString(), "1");
         Thread.sleep(30_000); // joined, looked up, announced
-        Path socket = DaemonPaths.of(4, Map.of("PEERIT_HOME", tmp.resolve("home").toString(),
-                "XDG_RUNTIME_DIR", tmp.resolve("run").toString())).socket();
-        JsonNode before = daemonInfo(socket).path("dht");
+        JsonNode before = daemonInfo(swarm, 4).path("dht");
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-        JsonNode after = daemonInfo(socket).path("dht");
+        JsonNode after = daemonInfo(swarm, 4).path("dht");
         double perHour = 3600.0 / seconds;
         long sent = after.path("sentBytes").asLong() - before.path("sentBytes").asLong();
         long received = after.path("receivedBytes").asLong() - before.path("receivedBytes").asLong();
@@ -243,44 +231,11 @@ public final class DiscoveryBench {
         return best / 1024.0;
     }
 
-    private static JsonNode firstShare(Path socket) throws IOException {
-        JsonNode status = statusOf(socket);
-        JsonNode shares = status == null ? null : status.path("shares");
-        return shares == null || shares.isEmpty() ? null : shares.get(0);
-    }
-
-    private static JsonNode daemonInfo(Path socket) throws IOException {
-        JsonNode status = statusOf(socket);
+    private static JsonNode daemonInfo(LabSwarm swarm, int index) throws IOException {
+        JsonNode status = swarm.status(index);
         if (status == null) {
-            throw new IOException("daemon at " + socket + " does not answer");
+            throw new IOException("daemon " + index + " does not answer");
         }
         return status.path("daemon");
-    }
-
-    private static JsonNode statusOf(Path socket) throws IOException {
-        try (AFUNIXSocket s = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket))) {
-            s.getOutputStream().write("{\"op\":\"status\"}\n".getBytes(StandardCharsets.UTF_8));
-            String line = new LineReader(s.getInputStream(), 16 << 20).readLine();
-            return line == null ? null : JSON.readTree(line);
-        } catch (java.net.SocketException e) {
-            return null;
-        }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var files = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -1,8 +1,16 @@
 package org.peerit.cli.nat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.peerit.cli.TestFiles;
+import org.peerit.daemon.DaemonPaths;
+import org.peerit.daemon.control.ControlRequest;
+import org.peerit.daemon.control.LineReader;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LabSwarm {
     public static final int TRACKER_PORT = 59000;
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final NatLab lab;
     private final Path repo;
     private final Path work;
@@ -123,6 +132,53 @@ public final class LabSwarm {
                 throw new AssertionError("'" + text + "' never appeared in " + name + "'s log:\n" + log(name));
             }
             Thread.sleep(50);
+        }
+    }
+
+    /** The control socket of daemon {@code index}. */
+    public Path socket(int index) {
+        return DaemonPaths.of(index, env).socket();
+    }
+
+    /** Daemon {@code index}'s status, or null while its socket does not answer. */
+    public JsonNode status(int index) throws IOException {
+        try (AFUNIXSocket s = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket(index)))) {
+            s.getOutputStream().write("{\"op\":\"status\"}\n".getBytes(StandardCharsets.UTF_8));
+            String line = new LineReader(s.getInputStream(), 16 << 20).readLine();
+            return line == null ? null : JSON.readTree(line);
+        } catch (java.net.SocketException e) {
+            return null;
+        }
+    }
+
+    /** The first share in daemon {@code index}'s status, or null while it has none (or does not answer). */
+    public JsonNode firstShare(int index) throws IOException {
+        JsonNode status = status(index);
+        JsonNode shares = status == null ? null : status.path("shares");
+        return shares == null || shares.isEmpty() ? null : shares.get(0);
+    }
+
+    /**
+     * Asks daemon {@code index} to download {@code manifest} into {@code dir} over its control socket, as the CLI
+     * does but without a JVM to start; the request stays open, as the CLI's does, until closed.
+     */
+    public Request download(int index, Path manifest, Path dir) throws IOException {
+        AFUNIXSocket s = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket(index)));
+        String request = JSON.writerFor(ControlRequest.class).writeValueAsString(new ControlRequest.Download(manifest.toString(), dir.toString()));
+        s.getOutputStream().write((request + "\n").getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        return new Request(s);
+    }
+
+    /** An open control request. */
+    public record Request(AFUNIXSocket socket) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing a request the daemon already answered
+            }
         }
     }
 

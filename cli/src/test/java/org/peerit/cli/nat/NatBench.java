@@ -1,18 +1,10 @@
 package org.peerit.cli.nat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.peerit.daemon.DaemonPaths;
-import org.peerit.daemon.control.LineReader;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,9 +15,9 @@ import java.util.regex.Pattern;
  * {@code RESULT} lines. Needs root. Run from the repository root after {@code mvn package}.
  */
 public final class NatBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private enum Pair { PUNCHED, LAN, RELAY }
+    /** RELAY lifts the relay's rate limit to measure the path; RELAY_DEFAULTS keeps a tracker's default limits. */
+    private enum Pair { PUNCHED, LAN, RELAY, RELAY_DEFAULTS }
 
     public static void main(String[] args) throws Exception {
         String why = NatLab.unavailableReason();
@@ -40,7 +32,7 @@ public final class NatBench {
             try (NatLab lab = new NatLab(Files.createDirectories(tmp.resolve("logs")))) {
                 run(pair, lab, new LabSwarm(lab, repo, tmp), tmp, sizeMib);
             } finally {
-                deleteTree(tmp);
+                LabFiles.deleteTree(tmp);
             }
         }
     }
@@ -53,12 +45,16 @@ public final class NatBench {
             downloader = lab.host(router, 1);
             seeder = lab.host(router, 2);
         } else {
-            boolean symmetric = pair == Pair.RELAY;
+            boolean symmetric = pair == Pair.RELAY || pair == Pair.RELAY_DEFAULTS;
             downloader = lab.host(lab.router(symmetric), 1);
             seeder = lab.host(lab.router(symmetric), 1);
         }
-        // The relay's own rate limit is lifted: this measures the path, not the policy (default 2 MiB/s a pair).
-        swarm.startTracker("--relay-rate", "1G", "--relay-bytes", "4G");
+        if (pair == Pair.RELAY_DEFAULTS) {
+            swarm.startTracker(); // 2 MiB/s a pair
+        } else {
+            // The relay's own rate limit is lifted: this measures the path, not the policy.
+            swarm.startTracker("--relay-rate", "1G", "--relay-bytes", "4G");
+        }
         swarm.startDaemon(downloader, 1);
         swarm.startDaemon(seeder, 2);
         Path file = swarm.randomFile("bench.bin", sizeMib << 20);
@@ -67,13 +63,11 @@ public final class NatBench {
             throw new IOException("register failed: " + registered.output());
         }
         Path into = Files.createDirectories(swarm.work().resolve("into"));
-        Path socket = DaemonPaths.of(1, Map.of("PEERIT_HOME", tmp.resolve("home").toString(),
-                "XDG_RUNTIME_DIR", tmp.resolve("run").toString())).socket();
         long start = System.nanoTime();
         Process download = swarm.peeritAsync(downloader, "download", "download", "bench.bin.p2p", "1", "--dir", into.toString());
         long firstChunk = -1;
         while (true) {
-            JsonNode share = status(socket);
+            JsonNode share = swarm.firstShare(1);
             long verified = share == null ? 0 : share.path("verifiedBytes").asLong();
             if (firstChunk < 0 && verified > 0) {
                 firstChunk = System.nanoTime() - start;
@@ -93,27 +87,7 @@ public final class NatBench {
         Matcher path = Pattern.compile("over (tcp|quic-[a-z]+)").matcher(swarm.log("daemon-1"));
         System.out.printf(java.util.Locale.ROOT,
                 "RESULT bench=nat pair=%s path=%s size_mib=%d ttfb_ms=%d wall_s=%.2f mib_per_s=%.1f%n",
-                pair.name().toLowerCase(java.util.Locale.ROOT), path.find() ? path.group(1) : "?", sizeMib,
+                pair.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), path.find() ? path.group(1) : "?", sizeMib,
                 firstChunk / 1_000_000, wall, sizeMib / wall);
-    }
-
-    /** The first share in daemon 1's status, or null while it has none (or its socket is not up). */
-    private static JsonNode status(Path socket) throws IOException {
-        try (AFUNIXSocket s = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket))) {
-            s.getOutputStream().write("{\"op\":\"status\"}\n".getBytes(StandardCharsets.UTF_8));
-            String line = new LineReader(s.getInputStream(), 16 << 20).readLine();
-            JsonNode shares = line == null ? null : JSON.readTree(line).path("shares");
-            return shares == null || shares.isEmpty() ? null : shares.get(0);
-        } catch (java.net.SocketException e) {
-            return null;
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var files = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

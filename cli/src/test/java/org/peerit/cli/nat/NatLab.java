@@ -30,7 +30,7 @@ public final class NatLab implements AutoCloseable {
         if (!"root".equals(System.getProperty("user.name"))) {
             return "the NAT lab needs root (network namespaces and iptables)";
         }
-        for (String tool : List.of("ip", "iptables")) {
+        for (String tool : List.of("ip", "iptables", "tc")) {
             if (!onPath(tool)) {
                 return "the NAT lab needs '" + tool + "' (apt-get install -y iproute2 iptables)";
             }
@@ -105,6 +105,38 @@ public final class NatLab implements AutoCloseable {
         run("ip", "netns", "exec", ns, "iptables", "-A", "FORWARD", "-m", "conntrack", "--ctstate",
                 "ESTABLISHED,RELATED", "-j", "ACCEPT");
         return n;
+    }
+
+    /**
+     * Gives home {@code router} an access line: its uplink (the router's WAN egress) and downlink (its LAN egress) each
+     * a token bucket of the given rate, with the queue of a home router (50 ms at that rate). Traffic within the home
+     * is not capped. This kernel has no {@code sch_netem}, so the lab has bandwidth, not delay.
+     */
+    public void shapeHome(int router, int upMbit, int downMbit) throws IOException, InterruptedException {
+        tokenBucket("pit-r" + router, "wan", upMbit);
+        tokenBucket("pit-r" + router, "lan", downMbit);
+    }
+
+    /** Caps public host {@code n}'s uplink (its egress) and downlink (its port's egress on the internet bridge). */
+    public void shapePublicHost(int n, int upMbit, int downMbit) throws IOException, InterruptedException {
+        tokenBucket("pit-p" + n, "eth0", upMbit);
+        tokenBucket(INTERNET, "pit-p" + n + "w", downMbit);
+    }
+
+    /**
+     * While {@code dropping}, router {@code router} forwards no UDP from its LAN except to {@code allowed}: its host
+     * can still talk to the tracker there, but every probe of a punch is lost, as on a congested or flaky line.
+     */
+    public void dropUdpFromLanExceptTo(int router, String allowed, boolean dropping) throws IOException, InterruptedException {
+        run("ip", "netns", "exec", "pit-r" + router, "iptables", dropping ? "-I" : "-D", "FORWARD", "-i", "lan",
+                "-p", "udp", "!", "-d", allowed, "-j", "DROP");
+    }
+
+    private static void tokenBucket(String ns, String device, int mbit) throws IOException, InterruptedException {
+        // A burst of a few full-size packets at least, and at most 1 ms of the line's rate beyond that.
+        long burstBytes = Math.max(16 * 1024, mbit * 1_000_000L / 8 / 1000);
+        run("tc", "-n", ns, "qdisc", "add", "dev", device, "root", "tbf", "rate", mbit + "mbit",
+                "burst", String.valueOf(burstBytes), "latency", "50ms");
     }
 
     public static String publicIp(int router) {

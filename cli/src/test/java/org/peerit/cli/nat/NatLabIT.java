@@ -86,6 +86,35 @@ class NatLabIT {
         assertFalse(downloaderLog.contains("over quic-punched"), "symmetric NATs cannot be punched:\n" + downloaderLog);
     }
 
+    /**
+     * Relay first, then upgrade: while the seeder's router loses every probe, the punch cannot open, so the download
+     * starts over the relay a round trip in; once the probes pass again the punch opens and the session moves to the
+     * punched path, and the file arrives whole.
+     */
+    @Test
+    void aPunchThatOpensLateTakesOverFromTheRelay() throws Exception {
+        build();
+        String a = lab.host(lab.router(false), 1);
+        String b = lab.host(lab.router(false), 1);
+        swarm.startTracker();
+        swarm.startDaemon(a, 1);
+        swarm.startDaemon(b, 2);
+        Path file = swarm.randomFile("late.bin", 24 * MIB);
+        assertEquals(0, swarm.peerit(b, 60, "register", file.toString(), "2").exit());
+        lab.dropUdpFromLanExceptTo(2, NatLab.TRACKER_IP, true);
+        Path into = Files.createDirectories(swarm.work().resolve("into"));
+        Process download = swarm.peeritAsync(a, "download", "download", "late.bin.p2p", "1", "--dir", into.toString());
+        swarm.awaitLog(download, "daemon-1", "starting over the tracker's relay while punching goes on");
+        swarm.awaitLog(download, "daemon-1", "over quic-relay");
+        lab.dropUdpFromLanExceptTo(2, NatLab.TRACKER_IP, false);
+        swarm.awaitLog(download, "daemon-1", "moved from the relay to a direct path (quic-punched)");
+        assertTrue(download.waitFor(120, TimeUnit.SECONDS), "the download ends");
+        assertEquals(0, download.exitValue(), swarm.log("download") + "\n--- downloader\n" + swarm.log("daemon-1"));
+        assertEquals(-1L, Files.mismatch(file, into.resolve("late.bin")), "the downloaded file is the original");
+        assertTrue(swarm.log("daemon-2").contains("moved from the relay to a direct path"),
+                "the seeder's end moved too:\n" + swarm.log("daemon-2"));
+    }
+
     @Test
     void theRelayCutsAPairOffAtItsByteBudgetAndTheDaemonsSaySo() throws Exception {
         build();

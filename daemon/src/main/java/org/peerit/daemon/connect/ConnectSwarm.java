@@ -19,6 +19,9 @@ public interface ConnectSwarm extends HandshakeSwarm {
 
     boolean isConnected(PeerId peer);
 
+    /** Whether {@code peer} is connected by a path other than a relay (a relayed one is worth upgrading). */
+    boolean isConnectedDirectly(PeerId peer);
+
     boolean isBanned(PeerId peer);
 
     /** The sessions to tell about each other by PEX (none while only the manifest is being fetched). */

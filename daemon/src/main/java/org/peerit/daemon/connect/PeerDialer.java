@@ -6,6 +6,7 @@ import org.peerit.protocol.tracker.TrackerPeer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -16,9 +17,12 @@ import java.util.concurrent.TimeUnit;
  * Races the paths to one peer the tracker told us of, staggered like Happy Eyeballs (RFC 8305) so that a path that
  * works at once spares the costlier ones: TCP to its public and local addresses at once; QUIC to its local addresses
  * if nothing has connected after {@value #QUIC_AFTER_MILLIS} ms; a tracker-coordinated punch after
- * {@value #PUNCH_AFTER_MILLIS} ms; the tracker's relay if the punch fails. The first path whose handshake completes
- * carries the peer protocol ({@link ConnectSwarm#accept} keeps one session per peer and refuses later ones). {@code ended}
- * runs once every path has failed or closed.
+ * {@value #PUNCH_AFTER_MILLIS} ms (at once to a peer behind a NAT other than ours, whose public address no direct
+ * path reaches). Relay first, then upgrade (as libp2p's DCUtR and Tailscale's DERP): if the punch has not opened
+ * within a round trip, the tracker's relay carries the session while punching goes on, and a punched path that opens
+ * later replaces it. The first path whose handshake completes carries the peer protocol ({@link ConnectSwarm#accept}
+ * keeps one session per peer: a direct one over a relayed one, else the first). {@code ended} runs once every path
+ * has failed or closed.
  */
 final class PeerDialer {
     private static final Logger log = LoggerFactory.getLogger(PeerDialer.class);
@@ -34,6 +38,7 @@ final class PeerDialer {
     private final Runnable ended;
     private int live;
     private boolean over;
+    private boolean relayAsked;
     /** Why each path failed, for one line in the log when none works. */
     private final List<String> failures = new ArrayList<>();
 
@@ -56,9 +61,24 @@ final class PeerDialer {
         if (peer.hasQuic()) {
             live += 2;
             dialling.loop().schedule(this::quicLan, dialling.tcp() ? QUIC_AFTER_MILLIS : 0, TimeUnit.MILLISECONDS);
-            dialling.loop().schedule(this::punch, PUNCH_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+            dialling.loop().schedule(this::punch, behindAnotherNat() ? 0 : PUNCH_AFTER_MILLIS, TimeUnit.MILLISECONDS);
         }
         checkEnded();
+    }
+
+    /**
+     * Whether the peer's public address is none of its own (so a NAT maps it) and not ours (so it is not behind our
+     * NAT, where its LAN addresses reach it): no direct path will answer, so the punch gets no head start.
+     */
+    private boolean behindAnotherNat() {
+        InetAddress publicAddress = peer.endpoint().getAddress();
+        for (InetSocketAddress candidate : peer.candidates()) {
+            if (candidate.getAddress().equals(publicAddress)) {
+                return false;
+            }
+        }
+        InetSocketAddress ours = dialling.nat().serverMapping();
+        return ours != null && !ours.getAddress().equals(publicAddress);
     }
 
     private List<InetSocketAddress> tcpAddresses() {
@@ -86,23 +106,38 @@ final class PeerDialer {
             pathEnded();
             return;
         }
-        dialling.nat().punch(tracker, share.id(), peer.peerId()).whenComplete((address, failure) -> {
+        dialling.nat().punch(tracker, share.id(), peer.peerId(), this::relayFirst).whenComplete((address, failure) -> {
             if (failure != null) {
                 failures.add("punch: " + rootMessage(failure));
-                log.info("{}: no punched path to peer {}: {}; trying the tracker's relay", share.name(),
-                        peer.peerId().shortHex(), rootMessage(failure));
-                relay();
-            } else {
-                quic(address, PeerPath.QUIC_PUNCHED, this::relay);
+                if (relayAsked) {
+                    log.info("{}: no punched path to peer {}: {}; staying on the tracker's relay", share.name(),
+                            peer.peerId().shortHex(), rootMessage(failure));
+                } else {
+                    log.info("{}: no punched path to peer {}: {}; trying the tracker's relay", share.name(),
+                            peer.peerId().shortHex(), rootMessage(failure));
+                    relay();
+                }
+            } else if (!share.isConnectedDirectly(peer.peerId()) && share.wantsPeers()) {
+                quic(address, PeerPath.QUIC_PUNCHED, this::relay); // over a relayed session: an upgrade
             }
             pathEnded(); // the punch itself is over; a QUIC attempt or the relay holds its own count
         });
     }
 
+    /** The punch has not opened within a round trip: the relay carries data meanwhile. */
+    private void relayFirst() {
+        if (!connected() && !relayAsked) {
+            log.info("{}: no punched path to peer {} yet; starting over the tracker's relay while punching goes on",
+                    share.name(), peer.peerId().shortHex());
+            relay();
+        }
+    }
+
     private void relay() {
-        if (connected()) {
+        if (connected() || relayAsked) {
             return;
         }
+        relayAsked = true;
         live++;
         dialling.nat().relay(tracker, share.id(), peer.peerId()).whenComplete((relay, failure) -> {
             if (failure != null) {

@@ -83,10 +83,18 @@ public final class PeerIntake {
         PeerId peer = session.peerId();
         S existing = sessions.get(peer);
         if (existing != null) {
-            if (!keepsNew(peer, session.outbound(), existing.outbound())) {
+            // A direct path replaces a relayed one (relay first, then upgrade), never the other way round; between
+            // two of a kind, the rule both ends agree on without a word.
+            boolean upgrade = existing.path().relayed() && !session.path().relayed();
+            boolean downgrade = !existing.path().relayed() && session.path().relayed();
+            if (downgrade || (!upgrade && !keepsNew(peer, session.outbound(), existing.outbound()))) {
                 return false;
             }
-            existing.close("replaced by a simultaneous connection");
+            if (upgrade) {
+                log.info("{}: peer {} moved from the relay to a direct path ({})", swarm.name(), peer.shortHex(),
+                        session.path());
+            }
+            existing.close(upgrade ? "moved to a direct path" : "replaced by a simultaneous connection");
             forget.accept(existing);
         }
         if (!hasRoom()) {

@@ -45,6 +45,12 @@ public final class NatTraversal implements AutoCloseable {
     static final int CONNECT_TIMEOUT_MILLIS = 5000;
     private static final int MAX_PEER_STUN_SERVERS = 4;
     static final int MAX_STUN_ANSWERS_PER_SECOND = 50;
+    /**
+     * Relay first: a punch that works opens within about one round trip of both sides starting to probe (the
+     * tracker's, doubled, stands in for the peer's), so one not open by then probably will not be, and data starts
+     * over the relay while punching goes on. Never sooner than this, for a busy machine's scheduling.
+     */
+    static final long RELAY_FIRST_MIN_MILLIS = 100;
 
     /** What the engine hears from here. Engine thread. */
     public interface Events {
@@ -56,6 +62,7 @@ public final class NatTraversal implements AutoCloseable {
     }
 
     private final PeerId me;
+    private final EventLoop loop;
     private final QuicSockets sockets;
     private final TrackerClient announcer;
     private final TrackerClient asker;
@@ -83,6 +90,7 @@ public final class NatTraversal implements AutoCloseable {
             throw new IOException("QUIC is not available on this platform (" + Quic.unavailabilityCause() + ")");
         }
         this.me = identity.peerId();
+        this.loop = loop;
         this.relays = new RelayClient(loop, events::relayClosed);
         SocketEvents onServer = new SocketEvents(true);
         SocketEvents onClient = new SocketEvents(false);
@@ -210,12 +218,27 @@ public final class NatTraversal implements AutoCloseable {
         return out;
     }
 
-    /** Asks {@code tracker} to punch a path to {@code peer}; completes with the address to dial once it is open. */
-    public CompletableFuture<InetSocketAddress> punch(TrackerAddress tracker, SwarmId swarm, PeerId peer) {
+    /**
+     * Asks {@code tracker} to punch a path to {@code peer}; completes with the address to dial once it is open. Runs
+     * {@code notOpenYet} if the punch has not opened a round trip after probing started (see
+     * {@link #RELAY_FIRST_MIN_MILLIS}); punching goes on until it opens or times out.
+     */
+    public CompletableFuture<InetSocketAddress> punch(TrackerAddress tracker, SwarmId swarm, PeerId peer,
+                                                      Runnable notOpenYet) {
+        long asked = System.nanoTime();
         return asker.ask(tracker, (tx, connection) -> new TrackerMessage.PunchRequest(tx, connection, swarm, me, peer))
                 .thenCompose(answer -> {
                     if (answer.message() instanceof TrackerMessage.PunchStarted started) {
-                        return puncher.dial(started.nonce(), started.target(), started.delayMillis());
+                        long roundTrip = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+                        CompletableFuture<InetSocketAddress> opened =
+                                puncher.dial(started.nonce(), started.target(), started.delayMillis());
+                        ScheduledFuture<?> late = loop.schedule(() -> {
+                            if (!opened.isDone()) {
+                                notOpenYet.run();
+                            }
+                        }, started.delayMillis() + Math.max(RELAY_FIRST_MIN_MILLIS, 2 * roundTrip), TimeUnit.MILLISECONDS);
+                        opened.whenComplete((address, failure) -> late.cancel(false));
+                        return opened;
                     }
                     return CompletableFuture.failedFuture(refused(tracker, answer.message()));
                 });

@@ -1,5 +1,6 @@
 package org.peerit.daemon.session;
 
+import org.peerit.daemon.nat.PeerPath;
 import io.netty.channel.ChannelHandler;
 import org.peerit.protocol.PeerId;
 
@@ -10,6 +11,9 @@ public interface Admitted {
 
     /** Whether we dialled it. */
     boolean outbound();
+
+    /** How the connection reaches the peer. */
+    PeerPath path();
 
     void close(String reason);
 

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import org.peerit.daemon.nat.PeerPath;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.ManifestRules;
 import org.peerit.protocol.wire.PeerMessage;
@@ -67,6 +68,11 @@ public final class MetadataSession extends ChannelInboundHandlerAdapter implemen
     @Override
     public boolean outbound() {
         return link.outbound();
+    }
+
+    @Override
+    public PeerPath path() {
+        return link.path();
     }
 
     public PeerLink link() {

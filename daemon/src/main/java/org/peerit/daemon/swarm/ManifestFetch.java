@@ -197,6 +197,12 @@ final class ManifestFetch implements ConnectSwarm, MetadataSwarm {
     }
 
     @Override
+    public boolean isConnectedDirectly(PeerId peer) {
+        var session = sessions.get(peer);
+        return session != null && !session.path().relayed();
+    }
+
+    @Override
     public boolean isBanned(PeerId peer) {
         return banned.contains(peer);
     }

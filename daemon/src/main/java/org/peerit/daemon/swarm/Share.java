@@ -488,6 +488,12 @@ public final class Share implements ConnectSwarm, SessionSwarm {
         return sessions.containsKey(peer);
     }
 
+    @Override
+    public boolean isConnectedDirectly(PeerId peer) {
+        var session = sessions.get(peer);
+        return session != null && !session.path().relayed();
+    }
+
     /** Banned before the share existed: it lied about the manifest. */
     void ban(PeerId peer) {
         strikes.ban(peer);

@@ -16,8 +16,14 @@ public record ShareStatus(String swarm, String name, String path, ShareState sta
                           String natProblem, String dht, List<String> sources, List<PeerStatus> peers, boolean folder, int fileCount,
                           int wantedFiles, int filesInPlace, List<FileProgress> files) {
 
-    /** An address as status shows it: {@code host:port}, the host as numbers. */
+    /**
+     * An address as status shows it: {@code host:port}, the host as numbers; "closing" for a QUIC connection that has
+     * just closed (it no longer has a remote address) while its session is still listed.
+     */
     static String endpoint(InetSocketAddress address) {
+        if (address == null) {
+            return "closing";
+        }
         return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
