@@ -15,6 +15,8 @@ public final class TrackerStats {
     public final LongAdder httpRefused = new LongAdder();
     public final LongAdder stun = new LongAdder();
     public final LongAdder punches = new LongAdder();
+    /** Of the punches, those between a hard-NAT peer and an easy one, done by the birthday method. */
+    public final LongAdder birthdays = new LongAdder();
     public final LongAdder relaysOpened = new LongAdder();
     public final LongAdder natRefused = new LongAdder();
     public final LongAdder relayedBytes = new LongAdder();

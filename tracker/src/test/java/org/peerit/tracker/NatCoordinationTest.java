@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.peerit.protocol.manifest.SwarmId;
 import org.peerit.protocol.nat.NatDatagram;
 import org.peerit.protocol.nat.NatDatagramCodec;
+import org.peerit.protocol.tracker.TrackerLimits;
 import org.peerit.protocol.tracker.TrackerMessage;
 import org.peerit.protocol.tracker.TrackerMessage.AnnounceEvent;
 import org.peerit.protocol.tracker.TrackerMessage.ErrorCode;
@@ -55,6 +56,41 @@ class NatCoordinationTest {
             assertEquals(started.nonce(), notify.nonce());
             assertEquals(a.peerId, notify.from());
             assertEquals(1, tracker.stats().punches.sum());
+        }
+    }
+
+    /**
+     * A peer whose NAT kept its port (it announces from the port it names) and one whose NAT changed it: the tracker
+     * coordinates a birthday punch, the hard side opening sockets towards the easy side's announcing socket and the
+     * easy side probing the hard side's address, within the bounds.
+     */
+    @Test
+    void aHardAndAnEasyNatGetABirthdayPunch() throws Exception {
+        start(RelayConfig.defaults());
+        SwarmId swarm = TrackerTest.swarm();
+        try (TestClient easy = TestClient.connectedTo(tracker.address());
+             TestClient easyAsker = TestClient.connectedTo(tracker.address());
+             TestClient hard = TestClient.connectedTo(tracker.address())) {
+            easy.announce(swarm, AnnounceEvent.STARTED, false, easy.address().getPort()); // port kept
+            hard.announce(swarm, AnnounceEvent.STARTED, true, 2000); // mapped to another port
+            var probe = (TrackerMessage.BirthdayProbe) easyAsker.exchange(
+                    new TrackerMessage.PunchRequest(5, easyAsker.connectionId, swarm, easy.peerId, hard.peerId));
+            assertEquals(5, probe.txId());
+            assertEquals(hard.peerId, probe.peer());
+            assertEquals(hard.address().getAddress(), probe.hardAddress());
+            var open = (TrackerMessage.BirthdayOpen) hard.receive();
+            assertEquals(easy.address(), open.target(), "the hard side probes the easy side's server socket");
+            assertEquals(easy.peerId, open.peer());
+            assertEquals(probe.nonce(), open.nonce());
+            assertTrue(open.sockets() <= TrackerLimits.MAX_BIRTHDAY_SOCKETS && probe.probes() <= TrackerLimits.MAX_BIRTHDAY_PROBES);
+            assertEquals(1, tracker.stats().birthdays.sum());
+
+            // Asked by the hard side: it gets the sockets to open, the easy side the probes to send.
+            var asked = (TrackerMessage.BirthdayOpen) hard.exchange(
+                    new TrackerMessage.PunchRequest(6, hard.connectionId, swarm, hard.peerId, easy.peerId));
+            assertEquals(6, asked.txId());
+            assertEquals(easy.address(), asked.target());
+            assertEquals(hard.address().getAddress(), ((TrackerMessage.BirthdayProbe) easy.receive()).hardAddress());
         }
     }
 

@@ -157,33 +157,32 @@ public final class HomeSwarmBench {
             for (int i = 0; i < hosts.size(); i++) {
                 swarm.startDaemon(hosts.get(i), i + 1);
             }
+            // Daemons run long before a download is asked for: a first swarm of 1 MiB warms them (the JIT compiles
+            // the paths a download takes; eight JVMs compiling at once on this machine's two cores would otherwise
+            // count as the measured swarm's start).
+            Path warmUp = swarm.randomFile("warm-up.bin", MIB);
+            Path warmUpManifest = swarm.register(hosts.get(0), 1, warmUp);
+            awaitAll(swarm, setting, "warm-up.bin", downloadAll(swarm, setting, warmUpManifest), 120);
             Path file = swarm.randomFile("home.bin", setting.sizeMib() * MIB);
-            NatLab.Result registered = swarm.peerit(hosts.get(0), 120, "register", file.toString(), "1");
-            if (registered.exit() != 0) {
-                throw new IOException("register failed: " + registered.output());
-            }
-            Path manifest = swarm.work().resolve("home.bin.p2p");
+            Path manifest = swarm.register(hosts.get(0), 1, file);
+            Thread.sleep(1000);
             // Every leecher's download is asked for at once over its control socket, as the CLI asks, so that seven
             // CLI JVMs starting together on this machine's two cores do not stagger the start.
-            List<LabSwarm.Request> downloads = new ArrayList<>();
             long start = System.nanoTime();
-            for (int index = 2; index <= setting.homes(); index++) {
-                Path into = Files.createDirectories(swarm.work().resolve("into-" + index));
-                downloads.add(swarm.download(index, manifest, into));
-            }
+            List<LabSwarm.Request> downloads = downloadAll(swarm, setting, manifest);
             long deadline = start + TimeUnit.SECONDS.toNanos((long) (setting.boundSeconds() * 6 + 60));
             Map<Integer, Double> firstChunk = new TreeMap<>();
             Map<Integer, Double> done = new TreeMap<>();
-            StringBuilder trace = new StringBuilder();
+            StringBuilder trace = new StringBuilder(TRACE ? " started=" + java.time.LocalTime.now() : "");
             long nextSample = start;
             while (done.size() < setting.leechers() && System.nanoTime() < deadline) {
                 if (TRACE && System.nanoTime() >= nextSample) {
                     // Where the time goes: the seeder's upload and the swarm's verified bytes, each second.
                     nextSample += TimeUnit.SECONDS.toNanos(1);
-                    JsonNode seed = swarm.firstShare(1);
+                    JsonNode seed = swarm.share(1, "home.bin");
                     long verified = 0;
                     for (int index = 2; index <= setting.homes(); index++) {
-                        JsonNode share = swarm.firstShare(index);
+                        JsonNode share = swarm.share(index, "home.bin");
                         verified += share == null ? 0 : share.path("verifiedBytes").asLong();
                     }
                     trace.append(String.format(Locale.ROOT, " t=%.0f:seed_up_mib=%.1f,leechers_mib=%.1f",
@@ -194,7 +193,7 @@ public final class HomeSwarmBench {
                     if (done.containsKey(index)) {
                         continue;
                     }
-                    JsonNode share = swarm.firstShare(index);
+                    JsonNode share = swarm.share(index, "home.bin");
                     double at = (System.nanoTime() - start) / 1e9;
                     if (share != null && share.path("verifiedBytes").asLong() > 0) {
                         firstChunk.putIfAbsent(index, at);
@@ -217,10 +216,40 @@ public final class HomeSwarmBench {
         }
     }
 
+    /** Asks every leecher for {@code manifest} at once, into its own directory. */
+    private static List<LabSwarm.Request> downloadAll(LabSwarm swarm, Setting setting, Path manifest) throws IOException {
+        List<LabSwarm.Request> downloads = new ArrayList<>();
+        for (int index = 2; index <= setting.homes(); index++) {
+            Path into = Files.createDirectories(swarm.work().resolve("into-" + index));
+            downloads.add(swarm.download(index, manifest, into));
+        }
+        return downloads;
+    }
+
+    /** Waits until every leecher seeds {@code name}; fails after {@code seconds}. */
+    private static void awaitAll(LabSwarm swarm, Setting setting, String name, List<LabSwarm.Request> downloads,
+                                 long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (int index = 2; index <= setting.homes(); index++) {
+            while (true) {
+                JsonNode share = swarm.share(index, name);
+                if (share != null && share.path("state").asText().equalsIgnoreCase("seeding")) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("leecher " + index + " has no " + name + " after " + seconds + " s:\n"
+                            + swarm.log("daemon-" + index));
+                }
+                Thread.sleep(50);
+            }
+        }
+        downloads.forEach(LabSwarm.Request::close);
+    }
+
     /** What explains a run: first chunks and completions per leecher, the seeder's upload, and the paths used. */
     private static String detail(LabSwarm swarm, Setting setting, Map<Integer, Double> firstChunk,
                                  Map<Integer, Double> done) throws IOException {
-        JsonNode seed = swarm.firstShare(1);
+        JsonNode seed = swarm.share(1, "home.bin");
         double seederUp = seed == null ? 0 : seed.path("uploaded").asLong() / (double) (setting.sizeMib() * MIB);
         // Every connection is logged by both of its ends ("connected to peer .. over quic-punched").
         Map<String, Integer> ends = new TreeMap<>();

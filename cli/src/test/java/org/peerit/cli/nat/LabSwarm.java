@@ -105,6 +105,15 @@ public final class LabSwarm {
         return daemons.get(index);
     }
 
+    /** Registers {@code file} with daemon {@code index} on host {@code ns}; returns its manifest. */
+    public Path register(String ns, int index, Path file) throws Exception {
+        NatLab.Result registered = peerit(ns, 120, "register", file.toString(), String.valueOf(index));
+        if (registered.exit() != 0) {
+            throw new IOException("register failed: " + registered.output());
+        }
+        return file.resolveSibling(file.getFileName() + ".p2p");
+    }
+
     /** Runs a {@code peerit} command on host {@code ns}. */
     public NatLab.Result peerit(String ns, long timeoutSeconds, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(repo.resolve("peerit").toString()));
@@ -156,6 +165,19 @@ public final class LabSwarm {
         JsonNode status = status(index);
         JsonNode shares = status == null ? null : status.path("shares");
         return shares == null || shares.isEmpty() ? null : shares.get(0);
+    }
+
+    /** The share named {@code name} in daemon {@code index}'s status, or null while there is none. */
+    public JsonNode share(int index, String name) throws IOException {
+        JsonNode status = status(index);
+        if (status != null) {
+            for (JsonNode share : status.path("shares")) {
+                if (share.path("name").asText().equals(name)) {
+                    return share;
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,7 +19,7 @@ import java.util.regex.Pattern;
 public final class NatBench {
 
     /** RELAY lifts the relay's rate limit to measure the path; RELAY_DEFAULTS keeps a tracker's default limits. */
-    private enum Pair { PUNCHED, LAN, RELAY, RELAY_DEFAULTS }
+    private enum Pair { PUNCHED, LAN, RELAY, RELAY_DEFAULTS, CONE_SYMMETRIC }
 
     public static void main(String[] args) throws Exception {
         String why = NatLab.unavailableReason();
@@ -28,22 +30,64 @@ public final class NatBench {
         long sizeMib = Long.parseLong(System.getenv().getOrDefault("SIZE_MIB", "32"));
         Path repo = Path.of("").toAbsolutePath();
         for (Pair pair : Pair.values()) {
+            if (pair == Pair.CONE_SYMMETRIC) {
+                birthdayTries(repo, Integer.parseInt(System.getenv().getOrDefault("BIRTHDAY_TRIES", "20")));
+                continue;
+            }
             Path tmp = Files.createTempDirectory("peerit-natbench");
             try (NatLab lab = new NatLab(Files.createDirectories(tmp.resolve("logs")))) {
-                run(pair, lab, new LabSwarm(lab, repo, tmp), tmp, sizeMib);
+                run(pair, lab, new LabSwarm(lab, repo, tmp), sizeMib, false).print(pair, sizeMib);
             } finally {
                 LabFiles.deleteTree(tmp);
             }
         }
     }
 
-    private static void run(Pair pair, NatLab lab, LabSwarm swarm, Path tmp, long sizeMib) throws Exception {
+    /**
+     * Cone to symmetric, {@code tries} times (the symmetric side downloads in odd tries, seeds in even ones), 4 MiB
+     * each: how often the pair ends on a punched path (by a birthday punch) rather than the relay.
+     */
+    private static void birthdayTries(Path repo, int tries) throws Exception {
+        int punched = 0;
+        List<Long> ttfb = new ArrayList<>();
+        for (int i = 1; i <= tries; i++) {
+            Path tmp = Files.createTempDirectory("peerit-natbench");
+            try (NatLab lab = new NatLab(Files.createDirectories(tmp.resolve("logs")))) {
+                Measured m = run(Pair.CONE_SYMMETRIC, lab, new LabSwarm(lab, repo, tmp), 4, i % 2 == 1);
+                punched += m.path().equals("quic-punched") ? 1 : 0;
+                ttfb.add(m.ttfbMillis());
+                System.out.printf(java.util.Locale.ROOT, "try %d: symmetric %s, ended on %s%n", i,
+                        i % 2 == 1 ? "downloader" : "seeder", m.path());
+            } finally {
+                LabFiles.deleteTree(tmp);
+            }
+        }
+        ttfb.sort(null);
+        System.out.printf(java.util.Locale.ROOT, "RESULT bench=nat pair=cone-symmetric tries=%d punched=%d relayed=%d"
+                + " ttfb_ms_median=%d%n", tries, punched, tries - punched, ttfb.get(ttfb.size() / 2));
+    }
+
+    /** One run: the path the download ended on, and its times. */
+    private record Measured(String path, long ttfbMillis, double wallSeconds) {
+        void print(Pair pair, long sizeMib) {
+            System.out.printf(java.util.Locale.ROOT,
+                    "RESULT bench=nat pair=%s path=%s size_mib=%d ttfb_ms=%d wall_s=%.2f mib_per_s=%.1f%n",
+                    pair.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), path, sizeMib, ttfbMillis,
+                    wallSeconds, sizeMib / wallSeconds);
+        }
+    }
+
+    private static Measured run(Pair pair, NatLab lab, LabSwarm swarm, long sizeMib, boolean symmetricDownloader)
+            throws Exception {
         String downloader;
         String seeder;
         if (pair == Pair.LAN) {
             int router = lab.router(false);
             downloader = lab.host(router, 1);
             seeder = lab.host(router, 2);
+        } else if (pair == Pair.CONE_SYMMETRIC) {
+            downloader = lab.host(lab.router(symmetricDownloader), 1);
+            seeder = lab.host(lab.router(!symmetricDownloader), 1);
         } else {
             boolean symmetric = pair == Pair.RELAY || pair == Pair.RELAY_DEFAULTS;
             downloader = lab.host(lab.router(symmetric), 1);
@@ -84,10 +128,12 @@ public final class NatBench {
             Thread.sleep(10);
         }
         double wall = (System.nanoTime() - start) / 1e9;
+        // The path the session ended on: the last one connected over (a relayed session may have moved).
         Matcher path = Pattern.compile("over (tcp|quic-[a-z]+)").matcher(swarm.log("daemon-1"));
-        System.out.printf(java.util.Locale.ROOT,
-                "RESULT bench=nat pair=%s path=%s size_mib=%d ttfb_ms=%d wall_s=%.2f mib_per_s=%.1f%n",
-                pair.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), path.find() ? path.group(1) : "?", sizeMib,
-                firstChunk / 1_000_000, wall, sizeMib / wall);
+        String last = "?";
+        while (path.find()) {
+            last = path.group(1);
+        }
+        return new Measured(last, firstChunk / 1_000_000, wall);
     }
 }

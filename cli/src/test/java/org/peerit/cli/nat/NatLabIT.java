@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +86,26 @@ class NatLabIT {
         String downloaderLog = shareAndDownload(a, b, 8 * MIB);
         assertTrue(downloaderLog.contains("over quic-relay"), "relayed:\n" + downloaderLog);
         assertFalse(downloaderLog.contains("over quic-punched"), "symmetric NATs cannot be punched:\n" + downloaderLog);
+    }
+
+    /**
+     * Cone to symmetric: an ordinary punch cannot meet (the symmetric NAT maps the way to each peer anew), so the
+     * tracker has the symmetric side open many sockets and the cone side probe random ports until one pair meets; the
+     * session, started on the relay, moves to that path. Both ways round: the symmetric side asks, or the cone side.
+     */
+    @ParameterizedTest(name = "downloader behind the {0} NAT")
+    @ValueSource(strings = {"symmetric", "cone"})
+    void coneAndSymmetricMeetByABirthdayPunch(String downloaderNat) throws Exception {
+        build();
+        boolean downloaderSymmetric = downloaderNat.equals("symmetric");
+        String a = lab.host(lab.router(downloaderSymmetric), 1);
+        String b = lab.host(lab.router(!downloaderSymmetric), 1);
+        swarm.startTracker();
+        String downloaderLog = shareAndDownload(a, b, 16 * MIB);
+        String both = downloaderLog + swarm.log("daemon-2");
+        assertTrue(both.contains("moved from the relay to a direct path (quic-punched)")
+                || downloaderLog.contains("over quic-punched"), "a punched path:\n" + downloaderLog
+                + "\n--- seeder\n" + swarm.log("daemon-2"));
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.peerit.daemon.connect;
 
 import org.peerit.daemon.nat.PeerPath;
+import org.peerit.daemon.nat.PunchOutcome;
 import org.peerit.protocol.manifest.TrackerAddress;
 import org.peerit.protocol.tracker.TrackerPeer;
 import org.slf4j.Logger;
@@ -106,7 +107,7 @@ final class PeerDialer {
             pathEnded();
             return;
         }
-        dialling.nat().punch(tracker, share.id(), peer.peerId(), this::relayFirst).whenComplete((address, failure) -> {
+        dialling.nat().punch(tracker, share.id(), peer.peerId(), this::relayFirst).whenComplete((outcome, failure) -> {
             if (failure != null) {
                 failures.add("punch: " + rootMessage(failure));
                 if (relayAsked) {
@@ -117,9 +118,19 @@ final class PeerDialer {
                             peer.peerId().shortHex(), rootMessage(failure));
                     relay();
                 }
-            } else if (!share.isConnectedDirectly(peer.peerId()) && share.wantsPeers()) {
-                quic(address, PeerPath.QUIC_PUNCHED, this::relay); // over a relayed session: an upgrade
+            } else if (outcome instanceof PunchOutcome.Connected connected) {
+                // A birthday punch from our hard NAT: the connection is made; it carries the session (an upgrade
+                // over a relayed one) unless a direct path won meanwhile.
+                if (share.isConnectedDirectly(peer.peerId()) || !share.wantsPeers()) {
+                    connected.connection().close();
+                } else {
+                    stream(connected.connection(), PeerPath.QUIC_PUNCHED, this::relay);
+                }
+            } else if (outcome instanceof PunchOutcome.Dial dial && !share.isConnectedDirectly(peer.peerId())
+                    && share.wantsPeers()) {
+                quic(dial.address(), PeerPath.QUIC_PUNCHED, this::relay); // over a relayed session: an upgrade
             }
+            // (PunchOutcome.Inbound: the peer dials us through the birthday punch; its session arrives as inbound.)
             pathEnded(); // the punch itself is over; a QUIC attempt or the relay holds its own count
         });
     }
@@ -155,12 +166,24 @@ final class PeerDialer {
     /** Dials QUIC on {@code path}; runs {@code onFailure} (if any) when it cannot connect. */
     private void quic(InetSocketAddress remote, PeerPath path, Runnable onFailure) {
         live++;
-        dialling.nat().dial(remote, peer.peerId())
-                .thenCompose(connection -> dialling.channels().openStream(connection, share, peer.peerId(), path))
-                .whenComplete((stream, failure) -> {
+        track(dialling.nat().dial(remote, peer.peerId())
+                .thenCompose(connection -> dialling.channels().openStream(connection, share, peer.peerId(), path)),
+                path + " " + remote, onFailure);
+    }
+
+    /** Opens the peer stream on {@code connection}, made by a birthday punch. */
+    private void stream(io.netty.handler.codec.quic.QuicChannel connection, PeerPath path, Runnable onFailure) {
+        live++;
+        track(dialling.channels().openStream(connection, share, peer.peerId(), path),
+                path + " " + connection.remoteSocketAddress() + " (birthday punch)", onFailure);
+    }
+
+    private void track(java.util.concurrent.CompletableFuture<io.netty.channel.Channel> opening, String what,
+                       Runnable onFailure) {
+        opening.whenComplete((stream, failure) -> {
             if (failure != null) {
-                failures.add(path + " " + remote + ": " + rootMessage(failure));
-                log.debug("{}: {} to peer {} at {} failed: {}", share.name(), path, peer.peerId().shortHex(), remote,
+                failures.add(what + ": " + rootMessage(failure));
+                log.debug("{}: {} to peer {} failed: {}", share.name(), what, peer.peerId().shortHex(),
                         rootMessage(failure));
                 if (onFailure != null) {
                     onFailure.run();

@@ -107,6 +107,11 @@ final class HolePuncher {
         }
     }
 
+    /** A path to {@code source} was opened by other means (a birthday punch): connections from it are punched. */
+    void markPunched(InetSocketAddress source) {
+        punchedSources.add(source);
+    }
+
     boolean isPunchedSource(InetSocketAddress remote) {
         return punchedSources.contains(remote);
     }

@@ -59,6 +59,12 @@ public final class NatTraversal implements AutoCloseable {
 
         /** A tracker closed the relay allocation at {@code relay}: connections through it end. */
         void relayClosed(InetSocketAddress relay, String reason);
+
+        /**
+         * A birthday punch another peer asked for connected us to {@code peer} (its certificate checked) for
+         * {@code swarm}; from our side of a hard NAT we are the dialler, so the engine opens the peer stream.
+         */
+        void birthdayConnected(QuicChannel connection, SwarmId swarm, PeerId peer);
     }
 
     private final PeerId me;
@@ -69,6 +75,8 @@ public final class NatTraversal implements AutoCloseable {
     private final StunKeeper serverStun;
     private final StunKeeper clientStun;
     private final HolePuncher puncher;
+    private final BirthdayPunch birthday;
+    private final Events events;
     private final RelayClient relays;
     private final ScheduledFuture<?> keepalive;
     private long lastKeepaliveNanos;
@@ -114,6 +122,8 @@ public final class NatTraversal implements AutoCloseable {
         this.serverStun = new StunKeeper("QUIC server", sockets.server);
         this.clientStun = new StunKeeper("QUIC client", sockets.client);
         this.puncher = new HolePuncher(loop, sockets.server, sockets.client);
+        this.birthday = new BirthdayPunch(loop, sockets, puncher::markPunched);
+        this.events = events;
         this.keepalive = loop.scheduleAtFixedRate(this::keepAlive, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -200,47 +210,74 @@ public final class NatTraversal implements AutoCloseable {
                 out.completeExceptionally(new IOException("QUIC to " + remote + ": " + describe(f.cause())));
                 return;
             }
-            QuicChannel connection = (QuicChannel) f.getNow();
-            try {
-                PeerId certified = PeerTrust.peerIdOf(connection.sslEngine());
-                if (!certified.equals(expected)) {
-                    connection.close();
-                    out.completeExceptionally(new IOException("the peer at " + remote + " has the certificate of "
-                            + certified.shortHex() + ", not of the announced " + expected.shortHex()));
-                    return;
-                }
-                out.complete(connection);
-            } catch (IOException e) {
+            complete(out, (QuicChannel) f.getNow(), remote, expected);
+        });
+        return out;
+    }
+
+    /** Completes {@code out} with {@code connection} if its certificate is {@code expected}'s; else closes it. */
+    private static void complete(CompletableFuture<QuicChannel> out, QuicChannel connection, InetSocketAddress remote,
+                                 PeerId expected) {
+        try {
+            PeerId certified = PeerTrust.peerIdOf(connection.sslEngine());
+            if (!certified.equals(expected)) {
                 connection.close();
-                out.completeExceptionally(new IOException("QUIC to " + remote + ": no peer certificate"));
+                out.completeExceptionally(new IOException("the peer at " + remote + " has the certificate of "
+                        + certified.shortHex() + ", not of the announced " + expected.shortHex()));
+                return;
+            }
+            out.complete(connection);
+        } catch (IOException e) {
+            connection.close();
+            out.completeExceptionally(new IOException("QUIC to " + remote + ": no peer certificate"));
+        }
+    }
+
+    /** The hard side of a birthday punch: its QUIC connection to {@code peer}, certificate checked. */
+    private CompletableFuture<QuicChannel> birthdayOpen(TrackerMessage.BirthdayOpen open) {
+        CompletableFuture<QuicChannel> out = new CompletableFuture<>();
+        birthday.open(open.nonce(), open.target(), open.sockets(), open.durationMillis()).whenComplete((c, t) -> {
+            if (t != null) {
+                out.completeExceptionally(t);
+            } else {
+                complete(out, c, open.target(), open.peer());
             }
         });
         return out;
     }
 
     /**
-     * Asks {@code tracker} to punch a path to {@code peer}; completes with the address to dial once it is open. Runs
-     * {@code notOpenYet} if the punch has not opened a round trip after probing started (see
-     * {@link #RELAY_FIRST_MIN_MILLIS}); punching goes on until it opens or times out.
+     * Asks {@code tracker} to punch a path to {@code peer}; completes once it is open with how to use it: dial an
+     * address (an ordinary punch), a connection made (a birthday punch from our hard NAT), or a connection to
+     * expect (a birthday punch from our easy one). Runs {@code notOpenYet} if the punch has not opened a round trip
+     * after probing started (see {@link #RELAY_FIRST_MIN_MILLIS}); punching goes on until it opens or times out.
      */
-    public CompletableFuture<InetSocketAddress> punch(TrackerAddress tracker, SwarmId swarm, PeerId peer,
-                                                      Runnable notOpenYet) {
+    public CompletableFuture<PunchOutcome> punch(TrackerAddress tracker, SwarmId swarm, PeerId peer,
+                                                 Runnable notOpenYet) {
         long asked = System.nanoTime();
         return asker.ask(tracker, (tx, connection) -> new TrackerMessage.PunchRequest(tx, connection, swarm, me, peer))
                 .thenCompose(answer -> {
+                    long roundTrip = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+                    CompletableFuture<? extends PunchOutcome> opened;
+                    long delay = 0;
                     if (answer.message() instanceof TrackerMessage.PunchStarted started) {
-                        long roundTrip = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
-                        CompletableFuture<InetSocketAddress> opened =
-                                puncher.dial(started.nonce(), started.target(), started.delayMillis());
-                        ScheduledFuture<?> late = loop.schedule(() -> {
-                            if (!opened.isDone()) {
-                                notOpenYet.run();
-                            }
-                        }, started.delayMillis() + Math.max(RELAY_FIRST_MIN_MILLIS, 2 * roundTrip), TimeUnit.MILLISECONDS);
-                        opened.whenComplete((address, failure) -> late.cancel(false));
-                        return opened;
+                        delay = started.delayMillis();
+                        opened = puncher.dial(started.nonce(), started.target(), delay).thenApply(PunchOutcome.Dial::new);
+                    } else if (answer.message() instanceof TrackerMessage.BirthdayOpen open && open.peer().equals(peer)) {
+                        opened = birthdayOpen(open).thenApply(PunchOutcome.Connected::new);
+                    } else if (answer.message() instanceof TrackerMessage.BirthdayProbe probe && probe.peer().equals(peer)) {
+                        opened = birthday.probe(probe.nonce(), probe.hardAddress(), probe.probes(), probe.durationMillis())
+                                .thenApply(PunchOutcome.Inbound::new);
+                    } else {
+                        return CompletableFuture.failedFuture(refused(tracker, answer.message()));
                     }
-                    return CompletableFuture.failedFuture(refused(tracker, answer.message()));
+                    ScheduledFuture<?> late = loop.schedule(() -> {
+                        if (!opened.isDone()) {
+                            notOpenYet.run();
+                        }
+                    }, delay + Math.max(RELAY_FIRST_MIN_MILLIS, 2 * roundTrip), TimeUnit.MILLISECONDS);
+                    opened.whenComplete((outcome, failure) -> late.cancel(false));
+                    return opened.thenApply(PunchOutcome.class::cast);
                 });
     }
 
@@ -272,6 +309,23 @@ public final class NatTraversal implements AutoCloseable {
         if (msg instanceof TrackerMessage.PunchNotify notify) {
             log.debug("peer {} punches to us from {}", notify.from().shortHex(), notify.source());
             puncher.target(notify.nonce(), notify.source(), notify.delayMillis());
+        } else if (msg instanceof TrackerMessage.BirthdayOpen open) {
+            log.debug("peer {} is behind an easy NAT and we behind a hard one: birthday punch", open.peer().shortHex());
+            birthdayOpen(open).whenComplete((connection, failure) -> {
+                if (failure != null) {
+                    log.info("birthday punch to peer {} failed: {}", open.peer().shortHex(), failure.getMessage());
+                } else {
+                    events.birthdayConnected(connection, open.swarmId(), open.peer());
+                }
+            });
+        } else if (msg instanceof TrackerMessage.BirthdayProbe probe) {
+            log.debug("peer {} is behind a hard NAT: birthday punch", probe.peer().shortHex());
+            birthday.probe(probe.nonce(), probe.hardAddress(), probe.probes(), probe.durationMillis())
+                    .whenComplete((from, failure) -> {
+                        if (failure != null) {
+                            log.info("birthday punch from peer {} failed: {}", probe.peer().shortHex(), failure.getMessage());
+                        }
+                    });
         } else if (msg instanceof TrackerMessage.RelayAllocated allocated) {
             InetSocketAddress relay = relayAddress(allocated.relay(), sender);
             log.info("peer {} reaches us through the tracker's relay at {}", allocated.peer().shortHex(), relay);
@@ -344,6 +398,9 @@ public final class NatTraversal implements AutoCloseable {
                 return;
             }
             if (datagram instanceof NatDatagram.Probe probe) {
+                if (server && birthday.probeReceivedOnServer(probe, sender)) {
+                    return;
+                }
                 puncher.probeReceived(probe, sender, server);
             } else {
                 relays.received(datagram, sender);

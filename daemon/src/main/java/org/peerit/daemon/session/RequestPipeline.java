@@ -14,11 +14,13 @@ import java.util.Map;
 
 /**
  * Our requests to one peer: which blocks are outstanding there and since when, and how many to keep in flight
- * (about half a second of the peer's rate, {@value #MIN_DEPTH} to {@value #MAX_DEPTH} blocks).
+ * (about half a second of the peer's rate, {@value #MIN_DEPTH} to {@value #MAX_DEPTH} blocks). Not more: what we ask
+ * of a peer waits in its queue behind what others asked, so a deeper pipeline on a thin uplink only delays every
+ * block it sends, and the swarm's last chunks most.
  */
 final class RequestPipeline {
     private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
-    static final int MIN_DEPTH = 8;
+    static final int MIN_DEPTH = 2;
     static final int MAX_DEPTH = 256;
     /** A request unanswered for this long is given to other peers, and the depth drops. */
     static final long TIMEOUT_NANOS = 20_000_000_000L;
@@ -29,7 +31,7 @@ final class RequestPipeline {
     /** Our requests not yet answered, with the time each was sent. */
     private final Map<Block, Long> outstanding = new LinkedHashMap<>();
     private final Wake wake;
-    private int depth = 16;
+    private int depth = MIN_DEPTH;
 
     RequestPipeline(PeerSession session, SessionHost host, SessionSwarm swarm) {
         this.session = session;
@@ -99,8 +101,9 @@ final class RequestPipeline {
             log.debug("{}: requests to {} timed out; asking others", swarm.name(), session.peerId());
             depth = MIN_DEPTH;
         } else {
-            long target = bytesPerSecond / 2 / WireLimits.BLOCK;
-            depth = (int) Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, Math.max(target, depth)));
+            long blockLength = Math.min(WireLimits.BLOCK, swarm.manifest().chunkSize());
+            long target = bytesPerSecond / 2 / blockLength;
+            depth = (int) Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, target));
         }
         fill();
     }

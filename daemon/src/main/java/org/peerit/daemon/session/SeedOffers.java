@@ -11,6 +11,7 @@ import java.util.BitSet;
  * offer slots), and which it has not confirmed with a HAVE of its own (still in flight for the swarm).
  */
 final class SeedOffers {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SeedOffers.class);
     private final PeerSession session;
     private final SessionSwarm swarm;
     private boolean active;
@@ -91,6 +92,8 @@ final class SeedOffers {
 
     /** Stops super-seeding towards this peer: it hears of every chunk we have, as from any seed. */
     private void reveal() {
+        log.info("{}: peer {} wants none of the chunks offered to it: showing it every chunk", swarm.name(),
+                session.peerId().shortHex());
         BitSet shown = (BitSet) swarm.have().clone();
         shown.andNot(offered);
         shown.andNot(session.peerHas());

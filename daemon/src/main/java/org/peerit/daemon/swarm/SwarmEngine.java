@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.daemon.connect.Dialling;
@@ -458,6 +459,21 @@ public final class SwarmEngine implements AutoCloseable {
             for (Share share : shares.values()) {
                 share.relayClosed(relay, reason);
             }
+        }
+
+        @Override
+        public void birthdayConnected(QuicChannel connection, SwarmId swarm, PeerId peer) {
+            Share share = shares.get(swarm);
+            if (share == null || !share.wantsPeers() || share.isConnectedDirectly(peer) || share.isBanned(peer)) {
+                connection.close();
+                return;
+            }
+            channels.openStream(connection, share, peer, PeerPath.QUIC_PUNCHED).whenComplete((stream, failure) -> {
+                if (failure != null) {
+                    log.debug("{}: the birthday-punched path to peer {} failed: {}", share.name(), peer.shortHex(),
+                            failure.getMessage());
+                }
+            });
         }
     }
 

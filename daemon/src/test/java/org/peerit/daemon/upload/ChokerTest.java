@@ -64,6 +64,27 @@ class ChokerTest {
         assertTrue(notInterested.choked);
     }
 
+    /**
+     * A seed super-seeds: each chunk leaves it once, for one peer, which passes it on, so it serves four times the
+     * regular slots at once (an offer to a choked peer would wait for the next rechoke), the ones taking most first.
+     */
+    @Test
+    void aSeedServesFourTimesAsManyPeersAtOnce() {
+        downloading = false;
+        List<Peer> interested = interested(SLOTS * Choker.SEEDING_SLOT_FACTOR + 3);
+        assertEquals(SLOTS * Choker.SEEDING_SLOT_FACTOR + 1, interested.stream().filter(p -> !p.choked).count(),
+                "served at once while a slot is free");
+        for (int i = 0; i < interested.size(); i++) {
+            interested.get(i).toIt = i * 1000L;
+        }
+        choker.rechoke();
+        assertEquals(SLOTS * Choker.SEEDING_SLOT_FACTOR + 1, interested.stream().filter(p -> !p.choked).count(),
+                "the seeding slots plus one optimistic");
+        for (int i = interested.size() - SLOTS * Choker.SEEDING_SLOT_FACTOR; i < interested.size(); i++) {
+            assertFalse(interested.get(i).choked, "peer " + i + " takes the most");
+        }
+    }
+
     @Test
     void whileSeedingTheRegularSlotsGoToThePeersThatTakeTheMost() {
         downloading = false;

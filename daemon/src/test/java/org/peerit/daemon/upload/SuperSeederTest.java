@@ -103,4 +103,27 @@ class SuperSeederTest {
         seeder.fill(has, (BitSet) has.clone(), pending, c -> 1, 10, 0, offers::add);
         assertEquals(Set.of(253, 254, 255), new HashSet<>(offers));
     }
+
+    /**
+     * Near its end a peer is not shown the chunks still on their way to another peer and held by nobody yet: that
+     * peer passes them on, and sending one twice now would take the seed's upload from chunks nobody has. Once such an
+     * offer goes stale, or someone holds the chunk, it is shown.
+     */
+    @Test
+    void aPeerNearTheEndIsNotShownChunksOnTheirWayToAnother() {
+        SuperSeeder seeder = new SuperSeeder(256, CHUNK);
+        for (int c = 0; c < 256; c++) {
+            seeder.fill(new BitSet(), new BitSet(), new BitSet(), x -> 0, 0, 0, x -> { }); // in flight elsewhere
+        }
+        BitSet has = new BitSet();
+        has.set(0, 253);
+        List<Integer> offers = new ArrayList<>();
+        seeder.fill(has, (BitSet) has.clone(), new BitSet(), c -> c == 254 ? 1 : 0, 10, 0, offers::add);
+        assertEquals(List.of(254), offers, "only the one another peer holds");
+        List<Integer> later = new ArrayList<>();
+        BitSet shown = (BitSet) has.clone();
+        shown.set(254);
+        seeder.fill(has, shown, new BitSet(), c -> 0, SuperSeeder.STALE_OFFER_NANOS + 1, 0, later::add);
+        assertEquals(Set.of(253, 255), new HashSet<>(later), "stale offers are shown");
+    }
 }

@@ -28,6 +28,9 @@ import java.util.List;
  * PUNCHING  0x22 txid u32, nonce u64, target endpoint, delay ms u16
  * PUNCH_NOTIFY 0x23 txid u32, swarm id [32], from peer id [32], nonce u64, source endpoint, delay ms u16
  * RELAY_ALLOCATED 0x24 txid u32, swarm id [32], peer id [32], relay endpoint, token u64
+ * BIRTHDAY_OPEN   0x25 txid u32, swarm id [32], peer id [32], nonce u64, target endpoint, sockets u16, duration ms u16
+ * BIRTHDAY_PROBE  0x26 txid u32, swarm id [32], peer id [32], nonce u64, family u8, address [4 or 16], probes u16,
+ *                 duration ms u16
  * ERROR     0x2f txid u32, code u8, message length u8, UTF-8 message
  * endpoint / candidate: family u8 (4 or 6), address [4 or 16], port u16
  * </pre>
@@ -45,6 +48,8 @@ public final class TrackerCodec {
     static final int PUNCHING = 0x22;
     static final int PUNCH_NOTIFY = 0x23;
     static final int RELAY_ALLOCATED = 0x24;
+    static final int BIRTHDAY_OPEN = 0x25;
+    static final int BIRTHDAY_PROBE = 0x26;
     static final int ERROR = 0x2f;
     /** Bytes of an announce reply before its peers. */
     public static final int PEERS_HEADER = 1 + 4 + 4 + 4 + 4 + 2;
@@ -80,6 +85,16 @@ public final class TrackerCodec {
             out.writeByte(RELAY_ALLOCATED).writeInt(m.txId()).writeBytes(m.swarmId().bytes()).writeBytes(m.peer().bytes());
             writeEndpoint(out, m.relay());
             out.writeLong(m.token());
+        } else if (msg instanceof TrackerMessage.BirthdayOpen m) {
+            out.writeByte(BIRTHDAY_OPEN).writeInt(m.txId()).writeBytes(m.swarmId().bytes()).writeBytes(m.peer().bytes())
+                    .writeLong(m.nonce());
+            writeEndpoint(out, m.target());
+            out.writeShort(m.sockets()).writeShort(m.durationMillis());
+        } else if (msg instanceof TrackerMessage.BirthdayProbe m) {
+            out.writeByte(BIRTHDAY_PROBE).writeInt(m.txId()).writeBytes(m.swarmId().bytes()).writeBytes(m.peer().bytes())
+                    .writeLong(m.nonce());
+            writeAddress(out, m.hardAddress());
+            out.writeShort(m.probes()).writeShort(m.durationMillis());
         } else if (msg instanceof TrackerMessage.ConnectResponse m) {
             out.writeByte(CONNECTED).writeInt(m.txId()).writeLong(m.connectionId());
         } else if (msg instanceof TrackerMessage.AnnounceResponse m) {
@@ -145,6 +160,10 @@ public final class TrackerCodec {
                         readEndpoint(in), in.readUnsignedShort());
                 case RELAY_ALLOCATED -> new TrackerMessage.RelayAllocated(txId, swarmId(in), peerId(in),
                         readEndpoint(in), in.readLong());
+                case BIRTHDAY_OPEN -> new TrackerMessage.BirthdayOpen(txId, swarmId(in), peerId(in), in.readLong(),
+                        readEndpoint(in), in.readUnsignedShort(), in.readUnsignedShort());
+                case BIRTHDAY_PROBE -> new TrackerMessage.BirthdayProbe(txId, swarmId(in), peerId(in), in.readLong(),
+                        readAddress(in), in.readUnsignedShort(), in.readUnsignedShort());
                 case CONNECTED -> new TrackerMessage.ConnectResponse(txId, in.readLong());
                 case PEERS -> peers(in, txId);
                 case ERROR -> error(in, txId);
@@ -239,11 +258,15 @@ public final class TrackerCodec {
     }
 
     private static void writeEndpoint(ByteBuf out, InetSocketAddress e) {
-        InetAddress address = e.getAddress();
-        if (address == null) {
+        if (e.getAddress() == null) {
             throw new IllegalArgumentException("unresolved endpoint " + e);
         }
-        out.writeByte(address instanceof Inet4Address ? 4 : 6).writeBytes(address.getAddress()).writeShort(e.getPort());
+        writeAddress(out, e.getAddress());
+        out.writeShort(e.getPort());
+    }
+
+    private static void writeAddress(ByteBuf out, InetAddress address) {
+        out.writeByte(address instanceof Inet4Address ? 4 : 6).writeBytes(address.getAddress());
     }
 
     private static List<InetSocketAddress> readEndpoints(ByteBuf in) {
@@ -259,15 +282,18 @@ public final class TrackerCodec {
     }
 
     private static InetSocketAddress readEndpoint(ByteBuf in) {
+        InetAddress address = readAddress(in);
+        return new InetSocketAddress(address, in.readUnsignedShort());
+    }
+
+    private static InetAddress readAddress(ByteBuf in) {
         int family = in.readUnsignedByte();
         int length = family == 4 ? 4 : family == 6 ? 16 : -1;
         if (length < 0) {
             throw new CorruptedFrameException("address family " + family);
         }
-        byte[] address = bytes(in, length);
-        int port = in.readUnsignedShort();
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(address), port);
+            return InetAddress.getByAddress(bytes(in, length));
         } catch (UnknownHostException e) {
             throw new CorruptedFrameException("bad address");
         }

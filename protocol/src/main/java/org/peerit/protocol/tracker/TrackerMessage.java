@@ -3,6 +3,7 @@ package org.peerit.protocol.tracker;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.SwarmId;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
@@ -80,6 +81,37 @@ public sealed interface TrackerMessage {
         }
     }
 
+    /**
+     * Birthday punch, to the peer behind a NAT that maps each destination to a new port (symmetric, "hard"): open
+     * {@code sockets} new UDP sockets, each probing {@code target} (the other peer's QUIC server mapping, behind an
+     * endpoint-independent NAT) with {@code nonce}, for up to {@code durationMillis}; the socket a probe from the
+     * target reaches dials QUIC to it. The asker gets it as the reply to its punch request; a target, unasked.
+     */
+    record BirthdayOpen(int txId, SwarmId swarmId, PeerId peer, long nonce, InetSocketAddress target, int sockets,
+                        int durationMillis) implements TrackerMessage {
+        public BirthdayOpen {
+            Objects.requireNonNull(swarmId, "swarmId");
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(target, "target");
+            checkBirthday(sockets, TrackerLimits.MAX_BIRTHDAY_SOCKETS, durationMillis);
+        }
+    }
+
+    /**
+     * Birthday punch, to the peer behind the endpoint-independent NAT: from the QUIC server socket, send {@code probes}
+     * probes with {@code nonce} to random ports of {@code hardAddress} (the other peer's public address) within
+     * {@code durationMillis}, opening our NAT for whichever of its sockets' mappings a probe hits.
+     */
+    record BirthdayProbe(int txId, SwarmId swarmId, PeerId peer, long nonce, InetAddress hardAddress, int probes,
+                         int durationMillis) implements TrackerMessage {
+        public BirthdayProbe {
+            Objects.requireNonNull(swarmId, "swarmId");
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(hardAddress, "hardAddress");
+            checkBirthday(probes, TrackerLimits.MAX_BIRTHDAY_PROBES, durationMillis);
+        }
+    }
+
     /** Peer {@code from} asks for a relay to peer {@code to}; sent from its QUIC client socket, like a punch. */
     record RelayRequest(int txId, long connectionId, SwarmId swarmId, PeerId from, PeerId to) implements TrackerMessage {
         public RelayRequest {
@@ -106,6 +138,16 @@ public sealed interface TrackerMessage {
         public ErrorResponse {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(message, "message");
+        }
+    }
+
+    private static void checkBirthday(int count, int max, int durationMillis) {
+        if (count < 1 || count > max) {
+            throw new IllegalArgumentException("birthday punch count " + count + " out of 1.." + max);
+        }
+        if (durationMillis < 1 || durationMillis > TrackerLimits.MAX_BIRTHDAY_MILLIS) {
+            throw new IllegalArgumentException("birthday punch of " + durationMillis + " ms out of 1.."
+                    + TrackerLimits.MAX_BIRTHDAY_MILLIS);
         }
     }
 

@@ -57,11 +57,55 @@ class TrackerCodecTest {
                 new TrackerMessage.PunchStarted(8, -5L, A, 250),
                 new TrackerMessage.PunchNotify(0, swarm(), peer, -5L, B, 250),
                 new TrackerMessage.RelayAllocated(9, swarm(), peer, A, 0x7777_8888L),
+                new TrackerMessage.BirthdayOpen(8, swarm(), peer, -5L, A, 256, 3000),
+                new TrackerMessage.BirthdayProbe(0, swarm(), peer, -5L, B.getAddress(), 2048, 3000),
                 new TrackerMessage.ErrorResponse(7, TrackerMessage.ErrorCode.LIMIT, "swarm is full"));
         for (TrackerMessage m : messages) {
             TrackerMessage back = roundTrip(m);
             assertEquals(m.toString(), back.toString(), m.getClass().getSimpleName());
         }
+    }
+
+    /** The birthday punch messages, byte for byte, and their bounds. */
+    @Test
+    void birthdayPunchMessagesHaveTheirLayoutOnTheWire() {
+        byte[] id = new byte[32];
+        id[0] = 1;
+        byte[] other = new byte[32];
+        other[31] = 2;
+        ByteBuf open = Unpooled.buffer();
+        TrackerCodec.encode(new TrackerMessage.BirthdayOpen(7, SwarmId.wrap(id), PeerId.wrap(other), 0x0102030405060708L,
+                new InetSocketAddress("198.18.0.11", 0x1234), 256, 3000), open);
+        List<Integer> expected = new java.util.ArrayList<>(List.of(0x25, 0, 0, 0, 7));
+        expected.addAll(bytesOf(Unpooled.wrappedBuffer(id)));
+        expected.addAll(bytesOf(Unpooled.wrappedBuffer(other)));
+        expected.addAll(List.of(1, 2, 3, 4, 5, 6, 7, 8, 4, 198, 18, 0, 11, 0x12, 0x34, 0x01, 0x00, 0x0b, 0xb8));
+        assertEquals(expected, bytesOf(open));
+
+        ByteBuf probe = Unpooled.buffer();
+        TrackerCodec.encode(new TrackerMessage.BirthdayProbe(0, SwarmId.wrap(id), PeerId.wrap(other), 0x0102030405060708L,
+                new InetSocketAddress("198.18.0.12", 0).getAddress(), 2048, 3000), probe);
+        expected = new java.util.ArrayList<>(List.of(0x26, 0, 0, 0, 0));
+        expected.addAll(bytesOf(Unpooled.wrappedBuffer(id)));
+        expected.addAll(bytesOf(Unpooled.wrappedBuffer(other)));
+        expected.addAll(List.of(1, 2, 3, 4, 5, 6, 7, 8, 4, 198, 18, 0, 12, 0x08, 0x00, 0x0b, 0xb8));
+        assertEquals(expected, bytesOf(probe));
+
+        // A tracker cannot make a daemon open more sockets, send more probes or punch longer than the bounds.
+        assertThrows(IllegalArgumentException.class, () -> new TrackerMessage.BirthdayOpen(1, SwarmId.wrap(id),
+                PeerId.wrap(other), 1, A, TrackerLimits.MAX_BIRTHDAY_SOCKETS + 1, 3000));
+        assertThrows(IllegalArgumentException.class, () -> new TrackerMessage.BirthdayProbe(1, SwarmId.wrap(id),
+                PeerId.wrap(other), 1, A.getAddress(), TrackerLimits.MAX_BIRTHDAY_PROBES + 1, 3000));
+        assertThrows(IllegalArgumentException.class, () -> new TrackerMessage.BirthdayProbe(1, SwarmId.wrap(id),
+                PeerId.wrap(other), 1, A.getAddress(), 10, TrackerLimits.MAX_BIRTHDAY_MILLIS + 1));
+        List<Integer> tooMany = new java.util.ArrayList<>(expected);
+        tooMany.set(tooMany.size() - 4, 0x09); // 2304 probes
+        ByteBuf wire = Unpooled.buffer();
+        tooMany.forEach(wire::writeByte);
+        assertThrows(CorruptedFrameException.class, () -> TrackerCodec.decode(wire));
+        ByteBuf truncated = Unpooled.buffer();
+        expected.subList(0, expected.size() - 1).forEach(truncated::writeByte);
+        assertThrows(CorruptedFrameException.class, () -> TrackerCodec.decode(truncated));
     }
 
     @Test

@@ -160,6 +160,7 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         root.put("expired", stats.expired.sum());
         root.put("stunBindings", stats.stun.sum());
         root.put("punches", stats.punches.sum());
+        root.put("birthdayPunches", stats.birthdays.sum());
         root.put("natRefused", stats.natRefused.sum());
         root.put("relaysOpened", stats.relaysOpened.sum());
         root.put("relaysActive", relay.active());
@@ -199,6 +200,8 @@ public final class StatsHttpHandler extends SimpleChannelInboundHandler<FullHttp
         counter(out, "peerit_tracker_http_requests_total", "HTTP requests served.", stats.httpRequests.sum());
         counter(out, "peerit_tracker_stun_bindings_total", "STUN Binding requests answered.", stats.stun.sum());
         counter(out, "peerit_tracker_punches_total", "Hole punches coordinated.", stats.punches.sum());
+        counter(out, "peerit_tracker_birthday_punches_total", "Of the hole punches, birthday punches (one side's NAT"
+                + " maps each destination anew).", stats.birthdays.sum());
         counter(out, "peerit_tracker_nat_refused_total", "Punch and relay requests refused.", stats.natRefused.sum());
         counter(out, "peerit_tracker_relays_opened_total", "Relay allocations opened.", stats.relaysOpened.sum());
         gauge(out, "peerit_tracker_relays_active", "Relay allocations open now.", relay.active());

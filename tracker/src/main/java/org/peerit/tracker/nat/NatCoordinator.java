@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultAddressedEnvelope;
 import org.peerit.protocol.PeerId;
 import org.peerit.protocol.manifest.SwarmId;
+import org.peerit.protocol.tracker.TrackerLimits;
 import org.peerit.protocol.tracker.TrackerMessage;
 import org.peerit.protocol.tracker.TrackerMessage.ErrorCode;
 import org.peerit.tracker.TrackerStats;
@@ -31,6 +32,13 @@ public final class NatCoordinator {
      * the next ones pass; waiting would only add to every punch's time (it was 100 ms).
      */
     static final int PUNCH_DELAY_MILLIS = 0;
+    /**
+     * A birthday punch between a hard-NAT peer and an easy one: 256 sockets on the hard side, 2048 probes to random
+     * ports from the easy one (P(hit) = 1 - (1 - 256/64512)^2048, over 99.9%), within 3 s.
+     */
+    static final int BIRTHDAY_SOCKETS = TrackerLimits.MAX_BIRTHDAY_SOCKETS;
+    static final int BIRTHDAY_PROBES = TrackerLimits.MAX_BIRTHDAY_PROBES;
+    static final int BIRTHDAY_MILLIS = 3000;
 
     private final SwarmTable table;
     private final RelayService relay;
@@ -61,10 +69,37 @@ public final class NatCoordinator {
         stats.punches.increment();
         long nonce = random.nextLong();
         InetSocketAddress targetSocket = target.quicEndpoint();
+        PeerEntry asker = table.find(request.swarmId(), request.from());
+        if (asker.behindHardNat() != target.behindHardNat()) {
+            birthday(ctx, sender, request, nonce, asker, target);
+            return;
+        }
         ctx.write(new DefaultAddressedEnvelope<>(
                 new TrackerMessage.PunchStarted(request.txId(), nonce, targetSocket, PUNCH_DELAY_MILLIS), sender));
         ctx.write(new DefaultAddressedEnvelope<>(new TrackerMessage.PunchNotify(0, request.swarmId(), request.from(),
                 nonce, sender, PUNCH_DELAY_MILLIS), targetSocket));
+    }
+
+    /**
+     * One side's NAT maps each destination anew, the other's does not: an ordinary punch cannot meet, so the hard
+     * side opens many sockets towards the easy side's server mapping and the easy side probes random ports of the
+     * hard side's address until one pair meets. The asker is answered on the socket it asked from; the target is told
+     * on its server socket.
+     */
+    private void birthday(ChannelHandlerContext ctx, InetSocketAddress sender, TrackerMessage.PunchRequest request,
+                          long nonce, PeerEntry asker, PeerEntry target) {
+        stats.birthdays.increment();
+        boolean askerHard = asker.behindHardNat();
+        PeerEntry easy = askerHard ? target : asker;
+        PeerEntry hard = askerHard ? asker : target;
+        TrackerMessage toHard = new TrackerMessage.BirthdayOpen(askerHard ? request.txId() : 0, request.swarmId(),
+                easy.peerId(), nonce, easy.quicEndpoint(), BIRTHDAY_SOCKETS, BIRTHDAY_MILLIS);
+        TrackerMessage toEasy = new TrackerMessage.BirthdayProbe(askerHard ? 0 : request.txId(), request.swarmId(),
+                hard.peerId(), nonce, hard.address(), BIRTHDAY_PROBES, BIRTHDAY_MILLIS);
+        ctx.write(new DefaultAddressedEnvelope<>(askerHard ? toHard : toEasy, sender));
+        ctx.write(new DefaultAddressedEnvelope<>(askerHard ? toEasy : toHard, target.quicEndpoint()));
+        log.debug("birthday punch between {} (hard) and {} for swarm {}", hard.peerId().shortHex(),
+                easy.peerId().shortHex(), request.swarmId().shortHex());
     }
 
     public void relay(ChannelHandlerContext ctx, InetSocketAddress sender, TrackerMessage.RelayRequest request, long now) {

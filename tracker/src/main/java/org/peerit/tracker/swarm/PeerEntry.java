@@ -19,6 +19,12 @@ public final class PeerEntry {
     private final int tcpPort;
     /** The source port of its announces: its QUIC server socket's public mapping; 0 if it has none. */
     private final int quicMappedPort;
+    /**
+     * Whether its NAT kept its QUIC socket's port (or there is none): the mark of an endpoint-independent NAT, as
+     * Linux's masquerading and most home routers are. One that picks another port likely maps each destination
+     * anew (symmetric), so punching it needs the birthday method.
+     */
+    private final boolean portPreserved;
     private long lastSeenMillis;
     /** Where it stands in its swarm's list (kept by {@link Swarm}). */
     int slot;
@@ -28,13 +34,14 @@ public final class PeerEntry {
     PeerEntry newer;
 
     PeerEntry(SwarmId swarmId, PeerId peerId, InetAddress address, boolean seed, int tcpPort, int quicMappedPort,
-              long lastSeenMillis) {
+              boolean portPreserved, long lastSeenMillis) {
         this.swarmId = swarmId;
         this.peerId = peerId;
         this.address = address;
         this.seed = seed;
         this.tcpPort = tcpPort;
         this.quicMappedPort = quicMappedPort;
+        this.portPreserved = portPreserved;
         this.lastSeenMillis = lastSeenMillis;
     }
 
@@ -61,6 +68,11 @@ public final class PeerEntry {
 
     public boolean hasQuic() {
         return quicMappedPort != 0;
+    }
+
+    /** Whether its NAT maps a new port per destination, as far as the tracker can tell (see portPreserved). */
+    public boolean behindHardNat() {
+        return hasQuic() && !portPreserved;
     }
 
     /** Where its QUIC server socket is reached from outside (the socket it announces from). */

@@ -105,7 +105,8 @@ public final class SwarmTable {
                 peerCount++;
             }
         }
-        PeerEntry self = new PeerEntry(swarmId, peerId, address, seed, tcpPort, quicMappedPort, nowMillis);
+        PeerEntry self = new PeerEntry(swarmId, peerId, address, seed, tcpPort, quicMappedPort,
+                quicMappedPort == quicPort, nowMillis);
         if (sameSource) {
             load.replace(existing, self);
         } else {
