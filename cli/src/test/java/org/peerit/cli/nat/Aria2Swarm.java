@@ -55,7 +55,7 @@ final class Aria2Swarm {
                         "-d", Files.createDirectories(work.resolve("into-" + i)).toString(), torrent.toString()));
                 lab.start(hosts.get(i), "aria2-" + i, Map.of(), work, leecher);
             }
-            long deadline = start + TimeUnit.SECONDS.toNanos((long) (setting.boundSeconds() * 6 + 60));
+            long deadline = start + TimeUnit.SECONDS.toNanos(setting.giveUpSeconds());
             Map<Integer, Double> done = new TreeMap<>();
             while (done.size() < setting.leechers() && System.nanoTime() < deadline) {
                 for (int i = 1; i < hosts.size(); i++) {

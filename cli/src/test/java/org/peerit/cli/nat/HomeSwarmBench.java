@@ -57,6 +57,11 @@ public final class HomeSwarmBench {
             return Math.max(seederOnly, Math.max(swarm, slowestDown));
         }
 
+        /** A run still short of files this long after its start has failed: three times the bound, and 30 s. */
+        long giveUpSeconds() {
+            return (long) (boundSeconds() * 3 + 30);
+        }
+
         String resultPrefix(String tool) {
             return String.format(Locale.ROOT, "RESULT tool=%s shape=%s homes=%d symmetric=%d up_mbit=%d down_mbit=%d"
                     + " size_mib=%d", tool, shape.name().toLowerCase(Locale.ROOT), homes, symmetricHomes(), upMbit,
@@ -79,6 +84,7 @@ public final class HomeSwarmBench {
         int down = Integer.parseInt(env.getOrDefault("DOWN_MBIT", "100"));
         long size = Long.parseLong(env.getOrDefault("SIZE_MIB", "32"));
         int runs = Integer.parseInt(env.getOrDefault("RUNS", "3"));
+        int aria2Runs = Integer.parseInt(env.getOrDefault("ARIA2_RUNS", String.valueOf(runs)));
         boolean aria2 = !"0".equals(env.get("ARIA2")) && Aria2Swarm.installed();
         if (!aria2) {
             System.out.println("SKIP tool=aria2: " + (Aria2Swarm.installed() ? "ARIA2=0"
@@ -91,7 +97,7 @@ public final class HomeSwarmBench {
                         Integer.parseInt(up), down, size);
                 report(setting, "peerit", runs, tmp -> peerit(setting, repo, tmp));
                 if (aria2) {
-                    report(setting, "aria2", runs, tmp -> Aria2Swarm.run(setting, tmp));
+                    report(setting, "aria2", aria2Runs, tmp -> Aria2Swarm.run(setting, tmp));
                 }
             }
         }
@@ -170,7 +176,7 @@ public final class HomeSwarmBench {
             // CLI JVMs starting together on this machine's two cores do not stagger the start.
             long start = System.nanoTime();
             List<LabSwarm.Request> downloads = downloadAll(swarm, setting, manifest);
-            long deadline = start + TimeUnit.SECONDS.toNanos((long) (setting.boundSeconds() * 6 + 60));
+            long deadline = start + TimeUnit.SECONDS.toNanos(setting.giveUpSeconds());
             Map<Integer, Double> firstChunk = new TreeMap<>();
             Map<Integer, Double> done = new TreeMap<>();
             StringBuilder trace = new StringBuilder(TRACE ? " started=" + java.time.LocalTime.now() : "");

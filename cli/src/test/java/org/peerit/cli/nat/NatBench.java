@@ -29,7 +29,11 @@ public final class NatBench {
         }
         long sizeMib = Long.parseLong(System.getenv().getOrDefault("SIZE_MIB", "32"));
         Path repo = Path.of("").toAbsolutePath();
+        String only = System.getenv().getOrDefault("PAIRS", "");
         for (Pair pair : Pair.values()) {
+            if (!only.isBlank() && !List.of(only.trim().split("\\s+")).contains(label(pair))) {
+                continue;
+            }
             if (pair == Pair.CONE_SYMMETRIC) {
                 birthdayTries(repo, Integer.parseInt(System.getenv().getOrDefault("BIRTHDAY_TRIES", "20")));
                 continue;
@@ -44,8 +48,9 @@ public final class NatBench {
     }
 
     /**
-     * Cone to symmetric, {@code tries} times (the symmetric side downloads in odd tries, seeds in even ones), 4 MiB
-     * each: how often the pair ends on a punched path (by a birthday punch) rather than the relay.
+     * Cone to symmetric, {@code tries} times (the symmetric side downloads in odd tries, seeds in even ones), 16 MiB
+     * each through a tracker with its default relay limit (2 MiB/s a pair, so the file cannot have come over the relay
+     * before a punch could open): how often the pair ends on a punched path (by a birthday punch) rather than the relay.
      */
     private static void birthdayTries(Path repo, int tries) throws Exception {
         int punched = 0;
@@ -53,7 +58,7 @@ public final class NatBench {
         for (int i = 1; i <= tries; i++) {
             Path tmp = Files.createTempDirectory("peerit-natbench");
             try (NatLab lab = new NatLab(Files.createDirectories(tmp.resolve("logs")))) {
-                Measured m = run(Pair.CONE_SYMMETRIC, lab, new LabSwarm(lab, repo, tmp), 4, i % 2 == 1);
+                Measured m = run(Pair.CONE_SYMMETRIC, lab, new LabSwarm(lab, repo, tmp), 16, i % 2 == 1);
                 punched += m.path().equals("quic-punched") ? 1 : 0;
                 ttfb.add(m.ttfbMillis());
                 System.out.printf(java.util.Locale.ROOT, "try %d: symmetric %s, ended on %s%n", i,
@@ -67,12 +72,16 @@ public final class NatBench {
                 + " ttfb_ms_median=%d%n", tries, punched, tries - punched, ttfb.get(ttfb.size() / 2));
     }
 
+    private static String label(Pair pair) {
+        return pair.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
     /** One run: the path the download ended on, and its times. */
     private record Measured(String path, long ttfbMillis, double wallSeconds) {
         void print(Pair pair, long sizeMib) {
             System.out.printf(java.util.Locale.ROOT,
                     "RESULT bench=nat pair=%s path=%s size_mib=%d ttfb_ms=%d wall_s=%.2f mib_per_s=%.1f%n",
-                    pair.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), path, sizeMib, ttfbMillis,
+                    label(pair), path, sizeMib, ttfbMillis,
                     wallSeconds, sizeMib / wallSeconds);
         }
     }
@@ -93,7 +102,7 @@ public final class NatBench {
             downloader = lab.host(lab.router(symmetric), 1);
             seeder = lab.host(lab.router(symmetric), 1);
         }
-        if (pair == Pair.RELAY_DEFAULTS) {
+        if (pair == Pair.RELAY_DEFAULTS || pair == Pair.CONE_SYMMETRIC) {
             swarm.startTracker(); // 2 MiB/s a pair
         } else {
             // The relay's own rate limit is lifted: this measures the path, not the policy.
