@@ -31,7 +31,9 @@ final class RequestPipeline {
     /** Our requests not yet answered, with the time each was sent. */
     private final Map<Block, Long> outstanding = new LinkedHashMap<>();
     private final Wake wake;
-    private int depth = MIN_DEPTH;
+    /** Until the first tick has measured the peer's rate: about the old fixed depth, which a fast start needs. */
+    static final int INITIAL_DEPTH = 16;
+    private int depth = INITIAL_DEPTH;
 
     RequestPipeline(PeerSession session, SessionHost host, SessionSwarm swarm) {
         this.session = session;

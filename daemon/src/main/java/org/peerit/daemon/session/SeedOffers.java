@@ -59,7 +59,7 @@ final class SeedOffers {
             lastPendingNanos = now;
         }
         swarm.superSeeder().fill(session.peerHas(), offered, pending, swarm.picker()::availability, now,
-                now - lastPendingNanos, chunk -> {
+                now - lastPendingNanos, session.rateToIt(), chunk -> {
                     unconfirmed.set(chunk);
                     session.channel().write(new PeerMessage.Have(chunk));
                     any[0] = true;

@@ -29,6 +29,8 @@ public final class SuperSeeder {
 
     private final int chunkCount;
     private final int offersPerPeer;
+    private final int chunkSize;
+    static final int MAX_OFFERS = 32;
     /** Per chunk: how many peers were offered it and have not confirmed it with a HAVE. */
     private final int[] pending;
     private final long[] offeredAtNanos;
@@ -42,8 +44,10 @@ public final class SuperSeeder {
     public SuperSeeder(int chunkCount, int chunkSize) {
         this.chunkCount = chunkCount;
         // Few offers at a time: an offer commits a chunk to one peer until its last block is sent, and a chunk
-        // committed to a peer that takes it slowly is held back from the others (half a MiB each, 4 to 32 chunks).
-        this.offersPerPeer = (int) Math.max(4, Math.min(32, (512L << 10) / chunkSize));
+        // committed to a peer that takes it slowly is held back from the others (half a MiB each, 4 to 32 chunks;
+        // more for a fast peer, see fill).
+        this.chunkSize = chunkSize;
+        this.offersPerPeer = (int) Math.max(4, Math.min(MAX_OFFERS, (512L << 10) / chunkSize));
         this.pending = new int[chunkCount];
         this.offeredAtNanos = new long[chunkCount];
     }
@@ -55,7 +59,18 @@ public final class SuperSeeder {
      */
     public void fill(BitSet peerHas, BitSet offered, BitSet peerPending, IntUnaryOperator availability, long nowNanos,
               long starvedNanos, IntConsumer offer) {
-        while (peerPending.cardinality() < offersPerPeer) {
+        fill(peerHas, offered, peerPending, availability, nowNanos, starvedNanos, 0, offer);
+    }
+
+    /**
+     * As above, for a peer we upload to at {@code bytesPerSecond}: it is offered half a second of that rate at a
+     * time if that is more than the usual (up to {@value #MAX_OFFERS} chunks), so that a fast peer is never left
+     * waiting for its next offer.
+     */
+    public void fill(BitSet peerHas, BitSet offered, BitSet peerPending, IntUnaryOperator availability, long nowNanos,
+              long starvedNanos, long bytesPerSecond, IntConsumer offer) {
+        int offers = (int) Math.max(offersPerPeer, Math.min(MAX_OFFERS, bytesPerSecond / 2 / chunkSize));
+        while (peerPending.cardinality() < offers) {
             int chunk = next(peerHas, offered, availability, nowNanos);
             if (chunk < 0) {
                 break;
