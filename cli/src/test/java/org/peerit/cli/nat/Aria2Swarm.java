@@ -57,7 +57,9 @@ final class Aria2Swarm {
             }
             long deadline = start + TimeUnit.SECONDS.toNanos(setting.giveUpSeconds());
             Map<Integer, Double> done = new TreeMap<>();
-            while (done.size() < setting.leechers() && System.nanoTime() < deadline) {
+            long noneBy = start + TimeUnit.SECONDS.toNanos(setting.giveUpIfNoneSeconds());
+            while (done.size() < setting.leechers() && System.nanoTime() < deadline
+                    && !(done.isEmpty() && System.nanoTime() > noneBy)) {
                 for (int i = 1; i < hosts.size(); i++) {
                     if (!done.containsKey(i) && Files.exists(work.resolve("done-" + i))) {
                         done.put(i, (System.nanoTime() - start) / 1e9);

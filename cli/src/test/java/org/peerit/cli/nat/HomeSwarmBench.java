@@ -57,8 +57,16 @@ public final class HomeSwarmBench {
             return Math.max(seederOnly, Math.max(swarm, slowestDown));
         }
 
-        /** A run still short of files this long after its start has failed: three times the bound, and 30 s. */
+        /**
+         * A run still short of files this long after its start has failed: eight times the bound, and 30 s (aria2 with
+         * a public seed and no way between the homes needs about N times the bound: every leecher from the seed).
+         */
         long giveUpSeconds() {
+            return (long) (boundSeconds() * 8 + 30);
+        }
+
+        /** A run in which no leecher has its file this long after the start has failed: 3 x bound + 30 s. */
+        long giveUpIfNoneSeconds() {
             return (long) (boundSeconds() * 3 + 30);
         }
 
@@ -85,6 +93,7 @@ public final class HomeSwarmBench {
         long size = Long.parseLong(env.getOrDefault("SIZE_MIB", "32"));
         int runs = Integer.parseInt(env.getOrDefault("RUNS", "3"));
         int aria2Runs = Integer.parseInt(env.getOrDefault("ARIA2_RUNS", String.valueOf(runs)));
+        List<String> tools = List.of(env.getOrDefault("TOOLS", "peerit aria2").trim().split("\\s+"));
         boolean aria2 = !"0".equals(env.get("ARIA2")) && Aria2Swarm.installed();
         if (!aria2) {
             System.out.println("SKIP tool=aria2: " + (Aria2Swarm.installed() ? "ARIA2=0"
@@ -95,8 +104,10 @@ public final class HomeSwarmBench {
             for (String shape : env.getOrDefault("SHAPES", "home public mixed").trim().split("\\s+")) {
                 Setting setting = new Setting(Shape.valueOf(shape.toUpperCase(Locale.ROOT)), homes,
                         Integer.parseInt(up), down, size);
-                report(setting, "peerit", runs, tmp -> peerit(setting, repo, tmp));
-                if (aria2) {
+                if (tools.contains("peerit")) {
+                    report(setting, "peerit", runs, tmp -> peerit(setting, repo, tmp));
+                }
+                if (aria2 && tools.contains("aria2")) {
                     report(setting, "aria2", aria2Runs, tmp -> Aria2Swarm.run(setting, tmp));
                 }
             }
@@ -181,7 +192,9 @@ public final class HomeSwarmBench {
             Map<Integer, Double> done = new TreeMap<>();
             StringBuilder trace = new StringBuilder(TRACE ? " started=" + java.time.LocalTime.now() : "");
             long nextSample = start;
-            while (done.size() < setting.leechers() && System.nanoTime() < deadline) {
+            long noneBy = start + TimeUnit.SECONDS.toNanos(setting.giveUpIfNoneSeconds());
+            while (done.size() < setting.leechers() && System.nanoTime() < deadline
+                    && !(done.isEmpty() && System.nanoTime() > noneBy)) {
                 if (TRACE && System.nanoTime() >= nextSample) {
                     // Where the time goes: the seeder's upload and the swarm's verified bytes, each second.
                     nextSample += TimeUnit.SECONDS.toNanos(1);
@@ -257,9 +270,10 @@ public final class HomeSwarmBench {
                                  Map<Integer, Double> done) throws IOException {
         JsonNode seed = swarm.share(1, "home.bin");
         double seederUp = seed == null ? 0 : seed.path("uploaded").asLong() / (double) (setting.sizeMib() * MIB);
-        // Every connection is logged by both of its ends ("connected to peer .. over quic-punched").
+        // Every connection is logged by both of its ends ("home.bin: connected to peer .. over quic-punched"); those
+        // of the warm-up swarm are not counted.
         Map<String, Integer> ends = new TreeMap<>();
-        java.util.regex.Pattern connected = java.util.regex.Pattern.compile("connected to peer \\S+ at \\S+ over (\\S+)$",
+        java.util.regex.Pattern connected = java.util.regex.Pattern.compile("home\\.bin: connected to peer \\S+ at \\S+ over (\\S+)$",
                 java.util.regex.Pattern.MULTILINE);
         for (int index = 1; index <= setting.homes(); index++) {
             java.util.regex.Matcher m = connected.matcher(swarm.log("daemon-" + index));
