@@ -1,5 +1,7 @@
 package org.peerit.daemon.connect;
 
+import io.netty.channel.Channel;
+import io.netty.handler.codec.quic.QuicChannel;
 import org.peerit.daemon.nat.PeerPath;
 import org.peerit.daemon.nat.PunchOutcome;
 import org.peerit.protocol.manifest.TrackerAddress;
@@ -12,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -172,13 +175,13 @@ final class PeerDialer {
     }
 
     /** Opens the peer stream on {@code connection}, made by a birthday punch. */
-    private void stream(io.netty.handler.codec.quic.QuicChannel connection, PeerPath path, Runnable onFailure) {
+    private void stream(QuicChannel connection, PeerPath path, Runnable onFailure) {
         live++;
         track(dialling.channels().openStream(connection, share, peer.peerId(), path),
                 path + " " + connection.remoteSocketAddress() + " (birthday punch)", onFailure);
     }
 
-    private void track(java.util.concurrent.CompletableFuture<io.netty.channel.Channel> opening, String what,
+    private void track(CompletableFuture<Channel> opening, String what,
                        Runnable onFailure) {
         opening.whenComplete((stream, failure) -> {
             if (failure != null) {

@@ -2,6 +2,7 @@ package org.peerit.daemon.nat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -204,7 +205,7 @@ final class BirthdayPunch {
         void start() {
             log.debug("birthday punch: {} sockets probing {}", count, target);
             for (int i = 0; i < count; i++) {
-                sockets.bindExtra(new PoolSocket()).addListener((io.netty.channel.ChannelFutureListener) f -> {
+                sockets.bindExtra(new PoolSocket()).addListener((ChannelFutureListener) f -> {
                     Channel ch = f.channel();
                     if (!f.isSuccess()) {
                         return; // out of sockets: the others may still meet

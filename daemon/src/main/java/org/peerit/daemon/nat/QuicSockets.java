@@ -1,9 +1,8 @@
 package org.peerit.daemon.nat;
 
 import io.netty.bootstrap.Bootstrap;
-import org.peerit.daemon.identity.IdentityKeyManager;
-import org.peerit.daemon.identity.PeerTrust;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -23,6 +22,8 @@ import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.util.concurrent.Future;
 import org.peerit.daemon.identity.Identity;
+import org.peerit.daemon.identity.IdentityKeyManager;
+import org.peerit.daemon.identity.PeerTrust;
 import org.peerit.protocol.net.Transport;
 import org.peerit.protocol.tracker.TrackerLimits;
 import org.slf4j.Logger;
@@ -135,7 +136,7 @@ final class QuicSockets implements AutoCloseable {
     }
 
     /** Opens one more UDP socket on the daemon's address, any port, with {@code handler} as its pipeline. */
-    io.netty.channel.ChannelFuture bindExtra(ChannelHandler handler) {
+    ChannelFuture bindExtra(ChannelHandler handler) {
         return new Bootstrap().group(loop).channel(transport.datagramChannel()).handler(handler)
                 .bind(new InetSocketAddress(bind, 0));
     }
