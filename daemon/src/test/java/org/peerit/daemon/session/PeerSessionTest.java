@@ -47,8 +47,8 @@ class PeerSessionTest {
 
     private final PeerId me = randomId();
     private final PeerId them = randomId();
-    private final MemorySwarm swarm = new MemorySwarm();
-    private final TestSessionHost host = new TestSessionHost(me, id -> id.equals(swarm.id()) ? swarm : null);
+    private MemorySwarm swarm = new MemorySwarm(2);
+    private TestSessionHost host = new TestSessionHost(me, id -> id.equals(swarm.id()) ? swarm : null);
 
     @Test
     void aHandshakeThatProvesItsIdIsAnsweredAndTheSessionTakesOver() {
@@ -167,6 +167,47 @@ class PeerSessionTest {
         assertTrue(ch.isOpen());
         ch.writeInbound(new PeerMessage.Bitfield(Bitfields.toBytes(new BitSet(), 2)));
         assertFalse(ch.isOpen());
+    }
+
+    /**
+     * The request pipeline starts at 16 blocks, then follows half a second of the peer's measured rate, down as well
+     * as up: on a thin uplink a deeper one only queues our requests behind everyone else's there.
+     */
+    @Test
+    void thePipelineFollowsThePeersRateDownAndUp() {
+        swarm = new MemorySwarm(40);
+        host = new TestSessionHost(me, id -> id.equals(swarm.id()) ? swarm : null);
+        EmbeddedChannel ch = connected();
+        BitSet all = new BitSet();
+        all.set(0, 40);
+        ch.writeInbound(new PeerMessage.Bitfield(Bitfields.toBytes(all, 40)));
+        assertInstanceOf(PeerMessage.Interested.class, ch.readOutbound());
+        ch.writeInbound(new PeerMessage.Unchoke());
+        List<PeerMessage.Request> asked = requests(ch);
+        assertEquals(RequestPipeline.INITIAL_DEPTH, asked.size(), "before any rate is known");
+        PeerSession session = swarm.accepted.get(0);
+
+        session.tick(1.0, System.nanoTime()); // nothing came in a second: a thin peer
+        List<PeerMessage.Request> more = new ArrayList<>();
+        for (PeerMessage.Request r : asked) {
+            ch.writeInbound(new PeerMessage.Piece(r.chunk(), r.offset(), Unpooled.wrappedBuffer(new byte[r.length()])));
+            more.addAll(requests(ch));
+        }
+        assertEquals(RequestPipeline.MIN_DEPTH, more.size(), "refilled only to the least depth");
+
+        // 16 blocks (2 MiB) in the last second: half a second of that is 8 blocks.
+        session.tick(1.0, System.nanoTime());
+        assertEquals(8 - RequestPipeline.MIN_DEPTH, requests(ch).size(), "deepened to half a second of the rate");
+    }
+
+    private static List<PeerMessage.Request> requests(EmbeddedChannel ch) {
+        List<PeerMessage.Request> asked = new ArrayList<>();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            if (o instanceof PeerMessage.Request r) {
+                asked.add(r);
+            }
+        }
+        return asked;
     }
 
     @Test
@@ -331,19 +372,20 @@ class PeerSessionTest {
         return SwarmId.wrap(b);
     }
 
-    /** A two-chunk file of which we hold chunk 0, in memory; it records what its sessions tell it. */
+    /** A file of {@code chunks} chunks of which we hold chunk 0, in memory; it records what its sessions tell it. */
     private static final class MemorySwarm implements SessionSwarm {
         private static final String HASH = "00".repeat(32);
-        final byte[] data = new byte[2 * CHUNK];
-        final Manifest manifest = new Manifest(1, "f", data.length, CHUNK, HASH, Collections.nCopies(2, HASH),
-                List.of());
+        final byte[] data;
+        final Manifest manifest;
         final PiecePicker<PeerSession> picker;
         final List<PeerSession> accepted = new ArrayList<>();
         final List<Block> arrived = new ArrayList<>();
         final Choker choker = new Choker(() -> accepted, () -> true, 4, new SplittableRandom(1));
         long uploaded;
 
-        MemorySwarm() {
+        MemorySwarm(int chunks) {
+            data = new byte[chunks * CHUNK];
+            manifest = new Manifest(1, "f", data.length, CHUNK, HASH, Collections.nCopies(chunks, HASH), List.of());
             for (int i = 0; i < data.length; i++) {
                 data[i] = (byte) (i * 31 + 7);
             }
