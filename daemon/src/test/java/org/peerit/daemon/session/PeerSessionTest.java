@@ -170,7 +170,7 @@ class PeerSessionTest {
     }
 
     /**
-     * The request pipeline starts at 16 blocks, then follows half a second of the peer's measured rate, down as well
+     * The request pipeline starts at 16 blocks, then follows a quarter of a second of the peer's measured rate, down as well
      * as up: on a thin uplink a deeper one only queues our requests behind everyone else's there.
      */
     @Test
@@ -195,9 +195,9 @@ class PeerSessionTest {
         }
         assertEquals(RequestPipeline.MIN_DEPTH, more.size(), "refilled only to the least depth");
 
-        // 16 blocks (2 MiB) in the last second: half a second of that is 8 blocks.
+        // 16 blocks (2 MiB) in the last second: a quarter of a second of that is 4 blocks.
         session.tick(1.0, System.nanoTime());
-        assertEquals(8 - RequestPipeline.MIN_DEPTH, requests(ch).size(), "deepened to half a second of the rate");
+        assertEquals(4 - RequestPipeline.MIN_DEPTH, requests(ch).size(), "deepened to a quarter second of the rate");
     }
 
     private static List<PeerMessage.Request> requests(EmbeddedChannel ch) {
