@@ -1,17 +1,14 @@
 package org.peerit.daemon.nat;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.peerit.protocol.nat.NatDatagram;
-import org.peerit.protocol.nat.NatDatagramCodec;
+import org.peerit.protocol.stun.StunCodec;
+import org.peerit.protocol.tracker.TrackerMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,24 +101,6 @@ final class BirthdayPunch {
         return true;
     }
 
-    /** The NAT datagram in {@code content} (read without moving its indexes), or null if it is something else. */
-    private static NatDatagram probeOrNull(ByteBuf content) {
-        if (!NatDatagramCodec.isNatDatagram(content)) {
-            return null;
-        }
-        try {
-            return NatDatagramCodec.decode(content.duplicate());
-        } catch (RuntimeException e) {
-            return null; // a malformed datagram on a socket we opened for one punch: dropped
-        }
-    }
-
-    private static ByteBuf probeBytes(Channel socket, long nonce) {
-        ByteBuf buf = socket.alloc().buffer(16);
-        NatDatagramCodec.encode(new NatDatagram.Probe(nonce), buf);
-        return buf;
-    }
-
     /** The easy side's run of probes to random ports of the hard side's address. */
     private final class ProbeRun {
         private final long nonce;
@@ -151,7 +130,7 @@ final class BirthdayPunch {
             Channel socket = sockets.server;
             for (int i = 0; i < perTick && left > 0; i++, left--) {
                 int port = FIRST_PORT + random.nextInt(65536 - FIRST_PORT);
-                socket.write(new DatagramPacket(probeBytes(socket, nonce), new InetSocketAddress(hard, port)));
+                socket.write(HolePuncher.probe(socket, nonce, new InetSocketAddress(hard, port)));
             }
             socket.flush();
             if (left == 0) {
@@ -166,8 +145,8 @@ final class BirthdayPunch {
             punchedSource.accept(mapping);
             // Answer through the opened pair, so the hard side knows its socket even if its own probe was first.
             for (int i = 0; i < 3; i++) {
-                loop.schedule(() -> sockets.server.writeAndFlush(new DatagramPacket(probeBytes(sockets.server, nonce),
-                        mapping)), i * 20L, TimeUnit.MILLISECONDS);
+                loop.schedule(() -> sockets.server.writeAndFlush(HolePuncher.probe(sockets.server, nonce, mapping)),
+                        i * 20L, TimeUnit.MILLISECONDS);
             }
             end(null);
             met.complete(mapping);
@@ -205,7 +184,14 @@ final class BirthdayPunch {
         void start() {
             log.debug("birthday punch: {} sockets probing {}", count, target);
             for (int i = 0; i < count; i++) {
-                sockets.bindExtra(new PoolSocket()).addListener((ChannelFutureListener) f -> {
+                // The daemon's demultiplexer first, as on its own sockets: probes come to this pool, and everything
+                // else goes on down the pipeline, where only the winner has a QUIC codec to take it.
+                sockets.bindExtra(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new UdpDemux(new PoolSocket(ch)));
+                    }
+                }).addListener((ChannelFutureListener) f -> {
                     Channel ch = f.channel();
                     if (!f.isSuccess()) {
                         return; // out of sockets: the others may still meet
@@ -226,7 +212,7 @@ final class BirthdayPunch {
 
         private void probeFromAll() {
             for (Channel ch : channels) {
-                ch.writeAndFlush(new DatagramPacket(probeBytes(ch, nonce), target));
+                ch.writeAndFlush(HolePuncher.probe(ch, nonce, target));
             }
         }
 
@@ -237,7 +223,7 @@ final class BirthdayPunch {
             }
             winner = ch;
             closeAllBut(ch);
-            ch.writeAndFlush(new DatagramPacket(probeBytes(ch, nonce), from));
+            ch.writeAndFlush(HolePuncher.probe(ch, nonce, from));
             sockets.connectFrom(ch, from, NatTraversal.CONNECT_TIMEOUT_MILLIS).addListener(f -> {
                 if (f.isSuccess()) {
                     QuicChannel connection = (QuicChannel) f.getNow();
@@ -270,29 +256,30 @@ final class BirthdayPunch {
             channels.clear();
         }
 
-        /**
-         * First in each pool socket's pipeline: takes the probes of this punch, and, on the winner, passes everything
-         * else on to the QUIC codec added behind it.
-         */
-        private final class PoolSocket extends ChannelInboundHandlerAdapter {
+        /** What one pool socket hears: a probe of this punch from the target is the meeting. */
+        private final class PoolSocket implements UdpDemux.Listener {
+            private final Channel channel;
+
+            PoolSocket(Channel channel) {
+                this.channel = channel;
+            }
+
             @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (!(msg instanceof DatagramPacket packet)) {
-                    ReferenceCountUtil.release(msg);
-                    return;
+            public void nat(NatDatagram datagram, InetSocketAddress sender) {
+                if (datagram instanceof NatDatagram.Probe probe && probe.nonce() == nonce
+                        && sender.getAddress().equals(target.getAddress())) {
+                    met(channel, sender);
                 }
-                NatDatagram datagram = probeOrNull(packet.content());
-                if (datagram instanceof NatDatagram.Probe probe) {
-                    InetSocketAddress sender = packet.sender();
-                    packet.release();
-                    if (probe.nonce() == nonce && sender.getAddress().equals(target.getAddress())) {
-                        met(ctx.channel(), sender);
-                    }
-                } else if (ctx.channel() == winner) {
-                    ctx.fireChannelRead(packet);
-                } else {
-                    packet.release();
-                }
+            }
+
+            @Override
+            public void stun(StunCodec.Message message, InetSocketAddress sender) {
+                // nobody's STUN server
+            }
+
+            @Override
+            public void tracker(TrackerMessage message, InetSocketAddress sender) {
+                // trackers talk to the daemon's own sockets
             }
         }
     }

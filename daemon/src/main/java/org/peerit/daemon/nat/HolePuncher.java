@@ -118,10 +118,14 @@ final class HolePuncher {
 
     /** Probes {@code to} every 20 ms from {@code socket} until the caller cancels (each caller does, by the timeout). */
     private ScheduledFuture<?> probe(Channel socket, InetSocketAddress to, long nonce, long delayMillis) {
-        return loop.scheduleAtFixedRate(() -> {
-            ByteBuf buf = socket.alloc().buffer(16);
-            NatDatagramCodec.encode(new NatDatagram.Probe(nonce), buf);
-            socket.writeAndFlush(new DatagramPacket(buf, to));
-        }, delayMillis, PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        return loop.scheduleAtFixedRate(() -> socket.writeAndFlush(probe(socket, nonce, to)),
+                delayMillis, PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** One probe with {@code nonce} from {@code socket} to {@code to}, to be written. */
+    static DatagramPacket probe(Channel socket, long nonce, InetSocketAddress to) {
+        ByteBuf buf = socket.alloc().buffer(16);
+        NatDatagramCodec.encode(new NatDatagram.Probe(nonce), buf);
+        return new DatagramPacket(buf, to);
     }
 }

@@ -90,8 +90,7 @@ public final class SuperSeeder {
         boolean starved = peerPending.isEmpty() && starvedNanos >= STARVED_NANOS;
         List<Integer> unseen = new ArrayList<>();
         for (int c = 0; c < chunkCount; c++) {
-            boolean inFlightOnly = pending[c] > 0 && nowNanos - offeredAtNanos[c] < STALE_OFFER_NANOS
-                    && availability.applyAsInt(c) == 0;
+            boolean inFlightOnly = inFlight(c, nowNanos) && availability.applyAsInt(c) == 0;
             if (!peerHas.get(c) && !offered.get(c) && (starved || !inFlightOnly)) {
                 unseen.add(c);
             }
@@ -116,6 +115,11 @@ public final class SuperSeeder {
         pending[chunk]--;
     }
 
+    /** Whether {@code chunk} is offered to a peer that has not confirmed it, and the offer is not stale yet. */
+    private boolean inFlight(int chunk, long nowNanos) {
+        return pending[chunk] > 0 && nowNanos - offeredAtNanos[chunk] < STALE_OFFER_NANOS;
+    }
+
     private int next(BitSet peerHas, BitSet offered, IntUnaryOperator availability, long nowNanos) {
         while (firstRoundNext < chunkCount) {
             int c = firstRoundNext++;
@@ -127,8 +131,7 @@ public final class SuperSeeder {
         int best = -1;
         int ties = 0;
         for (int c = 0; c < chunkCount; c++) {
-            boolean inFlight = pending[c] > 0 && nowNanos - offeredAtNanos[c] < STALE_OFFER_NANOS;
-            if (peerHas.get(c) || offered.get(c) || inFlight || availability.applyAsInt(c) > 0) {
+            if (peerHas.get(c) || offered.get(c) || inFlight(c, nowNanos) || availability.applyAsInt(c) > 0) {
                 continue;
             }
             if (random.nextInt(++ties) == 0) {

@@ -58,10 +58,11 @@ public final class NatCoordinator {
     }
 
     public void punch(ChannelHandlerContext ctx, InetSocketAddress sender, TrackerMessage.PunchRequest request, long now) {
-        PeerEntry target = checked(ctx, sender, request.txId(), request.swarmId(), request.from(), request.to());
-        if (target == null) {
+        Pair pair = checked(ctx, sender, request.txId(), request.swarmId(), request.from(), request.to());
+        if (pair == null) {
             return;
         }
+        PeerEntry target = pair.target();
         if (!punchLimiter.allow(request.from(), now)) {
             refuse(ctx, sender, request.txId(), ErrorCode.LIMIT, "too many punch requests; wait a few seconds");
             return;
@@ -69,9 +70,8 @@ public final class NatCoordinator {
         stats.punches.increment();
         long nonce = random.nextLong();
         InetSocketAddress targetSocket = target.quicEndpoint();
-        PeerEntry asker = table.find(request.swarmId(), request.from());
-        if (asker.behindHardNat() != target.behindHardNat()) {
-            birthday(ctx, sender, request, nonce, asker, target);
+        if (pair.asker().behindHardNat() != target.behindHardNat()) {
+            birthday(ctx, sender, request, nonce, pair.asker(), target);
             return;
         }
         ctx.write(new DefaultAddressedEnvelope<>(
@@ -103,11 +103,11 @@ public final class NatCoordinator {
     }
 
     public void relay(ChannelHandlerContext ctx, InetSocketAddress sender, TrackerMessage.RelayRequest request, long now) {
-        PeerEntry target = checked(ctx, sender, request.txId(), request.swarmId(), request.from(), request.to());
-        if (target == null) {
+        Pair pair = checked(ctx, sender, request.txId(), request.swarmId(), request.from(), request.to());
+        if (pair == null) {
             return;
         }
-        InetSocketAddress targetSocket = target.quicEndpoint();
+        InetSocketAddress targetSocket = pair.target().quicEndpoint();
         String refusal = relay.refusal(sender.getAddress(), targetSocket.getAddress(), request.from(), request.to());
         if (refusal != null) {
             refuse(ctx, sender, request.txId(), ErrorCode.REFUSED, refusal);
@@ -136,8 +136,12 @@ public final class NatCoordinator {
         });
     }
 
-    /** The target's entry if the asker may reach it; else answers with the reason and returns null. */
-    private PeerEntry checked(ChannelHandlerContext ctx, InetSocketAddress sender, int txId, SwarmId swarm, PeerId from,
+    /** The asker's and the target's entries, as one lookup found them. */
+    private record Pair(PeerEntry asker, PeerEntry target) {
+    }
+
+    /** Both entries if the asker may reach the target; else answers with the reason and returns null. */
+    private Pair checked(ChannelHandlerContext ctx, InetSocketAddress sender, int txId, SwarmId swarm, PeerId from,
                               PeerId to) {
         if (from.equals(to)) {
             refuse(ctx, sender, txId, ErrorCode.REFUSED, "a peer cannot punch to itself");
@@ -153,7 +157,7 @@ public final class NatCoordinator {
             refuse(ctx, sender, txId, ErrorCode.REFUSED, "the peer is not in this swarm or cannot take QUIC connections");
             return null;
         }
-        return target;
+        return new Pair(asker, target);
     }
 
     private void refuse(ChannelHandlerContext ctx, InetSocketAddress sender, int txId, ErrorCode code, String why) {
