@@ -60,14 +60,7 @@ class PeeritProcessIT {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
+        TestProcesses.stopAll(processes);
     }
 
     private Process spawn(String name, List<String> command) throws IOException {

@@ -37,14 +37,7 @@ class ReleaseArchiveIT {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
+        TestProcesses.stopAll(processes);
     }
 
     private record Result(int exit, String out) {

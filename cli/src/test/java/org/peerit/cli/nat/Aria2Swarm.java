@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -73,10 +72,7 @@ final class Aria2Swarm {
                 }
             }
             Double wall = done.size() == setting.leechers() ? done.values().stream().max(Double::compare).get() : null;
-            StringBuilder times = new StringBuilder();
-            done.values().stream().sorted().forEach(t -> times.append(times.length() == 0 ? "" : ",")
-                    .append(String.format(Locale.ROOT, "%.2f", t)));
-            return new HomeSwarmBench.Outcome(wall, done.size(), "done_s=" + (times.length() == 0 ? "none" : times));
+            return new HomeSwarmBench.Outcome(wall, done.size(), "done_s=" + HomeSwarmBench.join(done));
         }
     }
 

@@ -1,10 +1,8 @@
 package org.peerit.cli.nat;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,30 +22,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * except on CI. Each test prints how long the download took through its source.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class DiscoveryLabIT {
-    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
-    private static final long MIB = 1 << 20;
-
-    @TempDir
-    Path tmp;
-    private NatLab lab;
-    private LabSwarm swarm;
-
+class DiscoveryLabIT extends LabTest {
     @BeforeAll
     static void labAvailable() {
         NatLab.requireForTests("discovery lab tests");
-    }
-
-    private void build() throws Exception {
-        lab = new NatLab(Files.createDirectories(tmp.resolve("logs")));
-        swarm = new LabSwarm(lab, REPO, tmp);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (lab != null) {
-            lab.close();
-        }
     }
 
     private static String dhtNode(int index) {
@@ -57,7 +35,6 @@ class DiscoveryLabIT {
     /** (a) No tracker process at all: a public daemon is the DHT's bootstrap node and the seed. */
     @Test
     void withNoTrackerALeecherBehindAConeNatFindsThePublicSeedThroughTheDht() throws Exception {
-        build();
         String seedHost = lab.publicHost(1);
         String leechHost = lab.host(lab.router(false), 1);
         swarm.startDaemon(seedHost, 1, List.of("--dht-bootstrap", dhtNode(1), "--no-lan"));
@@ -100,7 +77,6 @@ class DiscoveryLabIT {
     /** (b) The tracker dies mid-swarm; a newcomer behind a NAT still finds the swarm, through the DHT. */
     @Test
     void aNewcomerGetsTheFileAfterTheTrackerDied() throws Exception {
-        build();
         Process tracker = swarm.startTracker();
         String tr = NatLab.TRACKER_IP + ":" + LabSwarm.TRACKER_PORT;
         String seedHost = lab.publicHost(1);
@@ -129,7 +105,6 @@ class DiscoveryLabIT {
      */
     @Test
     void twoNatedPeersPunchThroughAPeersIntroductionOnceTheTrackerIsGone() throws Exception {
-        build();
         Process tracker = swarm.startTracker();
         String tr = NatLab.TRACKER_IP + ":" + LabSwarm.TRACKER_PORT;
         String publicHost = lab.publicHost(1);
@@ -160,7 +135,6 @@ class DiscoveryLabIT {
     /** (c) Two daemons on one LAN segment, no tracker and no DHT: LAN multicast finds the peer within 2 s. */
     @Test
     void twoDaemonsOnOneLanFindEachOtherWithNoTrackerAndNoDht() throws Exception {
-        build();
         int router = lab.router(false);
         String a = lab.host(router, 1);
         String b = lab.host(router, 2);
@@ -209,7 +183,6 @@ class DiscoveryLabIT {
     /** (d) A DHT of 8 nodes in a chain: the seed and the leecher each know only their neighbour, never each other. */
     @Test
     void inAnEightNodeDhtSeedAndLeecherWithDifferentBootstrapNodesFindEachOther() throws Exception {
-        build();
         int nodes = 8;
         List<String> hosts = swarm.startDhtChain(nodes);
         Path file = swarm.randomFile("data.bin", 4 * MIB);

@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The benchmark behind {@code bench/home-swarm}: a swarm of homes, each one host behind its own NAT router whose
@@ -190,7 +193,7 @@ public final class HomeSwarmBench {
             long deadline = start + TimeUnit.SECONDS.toNanos(setting.giveUpSeconds());
             Map<Integer, Double> firstChunk = new TreeMap<>();
             Map<Integer, Double> done = new TreeMap<>();
-            StringBuilder trace = new StringBuilder(TRACE ? " started=" + java.time.LocalTime.now() : "");
+            StringBuilder trace = new StringBuilder(TRACE ? " started=" + LocalTime.now() : "");
             long nextSample = start;
             long noneBy = start + TimeUnit.SECONDS.toNanos(setting.giveUpIfNoneSeconds());
             while (done.size() < setting.leechers() && System.nanoTime() < deadline
@@ -273,10 +276,10 @@ public final class HomeSwarmBench {
         // Every connection is logged by both of its ends ("home.bin: connected to peer .. over quic-punched"); those
         // of the warm-up swarm are not counted.
         Map<String, Integer> ends = new TreeMap<>();
-        java.util.regex.Pattern connected = java.util.regex.Pattern.compile("home\\.bin: connected to peer \\S+ at \\S+ over (\\S+)$",
-                java.util.regex.Pattern.MULTILINE);
+        Pattern connected = Pattern.compile("home\\.bin: connected to peer \\S+ at \\S+ over (\\S+)$",
+                Pattern.MULTILINE);
         for (int index = 1; index <= setting.homes(); index++) {
-            java.util.regex.Matcher m = connected.matcher(swarm.log("daemon-" + index));
+            Matcher m = connected.matcher(swarm.log("daemon-" + index));
             while (m.find()) {
                 ends.merge(m.group(1), 1, Integer::sum);
             }
@@ -287,7 +290,8 @@ public final class HomeSwarmBench {
                 join(firstChunk), join(done), paths.length() == 0 ? "none" : paths);
     }
 
-    private static String join(Map<Integer, Double> times) {
+    /** The times, sorted, as {@code 1.23,4.56}; {@code none} if there are none. */
+    static String join(Map<Integer, Double> times) {
         StringBuilder out = new StringBuilder();
         times.values().stream().sorted().forEach(t -> out.append(out.length() == 0 ? "" : ",").append(fmt(t)));
         return out.length() == 0 ? "none" : out.toString();

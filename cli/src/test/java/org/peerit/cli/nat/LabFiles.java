@@ -18,13 +18,13 @@ final class LabFiles {
         }
     }
 
-    /** Whether {@code tool} is an executable on the PATH. */
+    /** Whether {@code tool} is an executable on the PATH, or in the sbin directories a user's PATH may leave out. */
     static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {
                 return true;
             }
         }
-        return false;
+        return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
     }
 }

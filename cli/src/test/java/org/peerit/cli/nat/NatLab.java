@@ -31,7 +31,7 @@ public final class NatLab implements AutoCloseable {
             return "the NAT lab needs root (network namespaces and iptables)";
         }
         for (String tool : List.of("ip", "iptables", "tc")) {
-            if (!onPath(tool)) {
+            if (!LabFiles.onPath(tool)) {
                 return "the NAT lab needs '" + tool + "' (apt-get install -y iproute2 iptables)";
             }
         }
@@ -50,15 +50,6 @@ public final class NatLab implements AutoCloseable {
             }
             org.junit.jupiter.api.Assumptions.abort(why + "; skipping the " + which + " (run them as root)");
         }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
     }
 
     public NatLab(Path logs) throws IOException, InterruptedException {

@@ -1,10 +1,8 @@
 package org.peerit.cli.nat;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,35 +23,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * skipping would hide a failure.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class NatLabIT {
-    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
-    private static final long MIB = 1 << 20;
-
-    @TempDir
-    Path tmp;
-    private NatLab lab;
-    private LabSwarm swarm;
-
+class NatLabIT extends LabTest {
     @BeforeAll
     static void labAvailable() {
         NatLab.requireForTests("NAT lab tests");
     }
 
-    private void build() throws Exception {
-        lab = new NatLab(Files.createDirectories(tmp.resolve("logs")));
-        swarm = new LabSwarm(lab, REPO, tmp);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
     @Test
     void coneToConeTheFileArrivesOverAPunchedPath() throws Exception {
-        build();
         String a = lab.host(lab.router(false), 1);
         String b = lab.host(lab.router(false), 1);
         swarm.startTracker();
@@ -67,7 +44,6 @@ class NatLabIT {
 
     @Test
     void twoHostsBehindOneNatConnectByTheirLanAddresses() throws Exception {
-        build();
         int router = lab.router(false);
         String a = lab.host(router, 1);
         String b = lab.host(router, 2);
@@ -79,7 +55,6 @@ class NatLabIT {
 
     @Test
     void symmetricToSymmetricTheFileArrivesThroughTheRelay() throws Exception {
-        build();
         String a = lab.host(lab.router(true), 1);
         String b = lab.host(lab.router(true), 1);
         swarm.startTracker();
@@ -96,7 +71,6 @@ class NatLabIT {
     @ParameterizedTest(name = "downloader behind the {0} NAT")
     @ValueSource(strings = {"symmetric", "cone"})
     void coneAndSymmetricMeetByABirthdayPunch(String downloaderNat) throws Exception {
-        build();
         boolean downloaderSymmetric = downloaderNat.equals("symmetric");
         String a = lab.host(lab.router(downloaderSymmetric), 1);
         String b = lab.host(lab.router(!downloaderSymmetric), 1);
@@ -115,7 +89,6 @@ class NatLabIT {
      */
     @Test
     void aPunchThatOpensLateTakesOverFromTheRelay() throws Exception {
-        build();
         String a = lab.host(lab.router(false), 1);
         String b = lab.host(lab.router(false), 1);
         swarm.startTracker();
@@ -139,7 +112,6 @@ class NatLabIT {
 
     @Test
     void theRelayCutsAPairOffAtItsByteBudgetAndTheDaemonsSaySo() throws Exception {
-        build();
         String a = lab.host(lab.router(true), 1);
         String b = lab.host(lab.router(true), 1);
         swarm.startTracker("--relay-bytes", "2M");
